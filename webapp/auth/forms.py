@@ -1,0 +1,40 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..services.accounts import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+        Length(max=254),
+    ])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Choose a password.")),
+        Length(min=MIN_PASSWORD_LENGTH, max=200,
+               message=_l("The password must be at least %(min)d characters long.", min=MIN_PASSWORD_LENGTH)),
+    ])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ.")),
+    ])
+    join_code = StringField(_l("Course join code"), validators=[
+        DataRequired(_l("Enter the join code your teacher gave you.")), Length(max=32),
+    ])
+
+
+class LanguageForm(FlaskForm):
+    language = StringField(validators=[DataRequired(), Length(max=8)])
+    next = StringField(validators=[Length(max=500)])
+
+
+class LogoutForm(FlaskForm):
+    pass

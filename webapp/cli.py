@@ -1,0 +1,117 @@
+"""Commands: ``flask --app webapp exercises sync|check``, ``demo``, ``users create|set-password``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from exercises import ExerciseFileError, check_keys, exercise_folders, load_exercise
+
+from .extensions import db
+from .models import Role, User, utcnow
+from .services.accounts import AccountError, create_user, end_sessions, hash_password, normalise_email
+from .services.demo import DEMO_STUDENT_EMAIL, DEMO_TEACHER_EMAIL, create_demo
+from .services.sync import sync_exercises
+
+exercises_cli = AppGroup("exercises", help="Validate the exercise catalogue and sync it into the database.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def _exercises_dir(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["EXERCISES_DIR"])
+
+
+@exercises_cli.command("sync")
+@click.option("--path", type=click.Path(file_okay=False, exists=True), help="Catalogue folder (default: exercises/).")
+def sync_command(path: str | None) -> None:
+    """Validate every exercise and upsert it into the database by UUID."""
+    report = sync_exercises(db.session, _exercises_dir(path))
+    db.session.commit()
+    for label, slugs in (("created", report.created), ("new version", report.new_versions),
+                         ("unchanged", report.unchanged), ("restored", report.restored),
+                         ("archived", report.archived)):
+        if slugs:
+            click.echo(f"{label}: {', '.join(slugs)}")
+    for problem in report.problems:
+        click.echo(f"invalid, left as it was: {problem}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@exercises_cli.command("check")
+@click.option("--path", type=click.Path(file_okay=False, exists=True), help="Catalogue folder (default: exercises/).")
+@click.option("--variants", default=20, show_default=True, help="Sample variants whose keys are computed.")
+def check_command(path: str | None, variants: int) -> None:
+    """Validate every exercise and compute its keys for sample variants, without touching the database."""
+    root = _exercises_dir(path)
+    failures = 0
+    for folder in exercise_folders(root):
+        try:
+            loaded = load_exercise(folder, relative_to=root.parent)
+            keys = check_keys(loaded, [f"check-{i}" for i in range(variants)])
+        except ExerciseFileError as error:
+            failures += 1
+            for problem in error.problems:
+                click.echo(f"FAIL {problem}", err=True)
+            continue
+        first = keys[0]
+        shown = ", ".join(f"{name} = {value:.6g}" for name, value in first.values.items())
+        click.echo(f"ok   {loaded.source}: {len(keys)} variants verified; first: {shown}")
+    if failures:
+        sys.exit(1)
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create the demo course with a teacher and a student, printing their passwords once."""
+    accounts = create_demo(db.session, now=utcnow())
+    db.session.commit()
+    if accounts is None:
+        click.echo("The demo course exists already; its passwords were printed when it was created. "
+                   f"Set a new one with: flask --app webapp users set-password {DEMO_STUDENT_EMAIL}")
+        return
+    click.echo("")
+    click.echo("Demo accounts (shown only this once):")
+    click.echo(f"  teacher  {DEMO_TEACHER_EMAIL}  password: {accounts.teacher_password}")
+    click.echo(f"  student  {DEMO_STUDENT_EMAIL}  password: {accounts.student_password}")
+    click.echo(f"  course   {accounts.course.title!r}, join code {accounts.course.join_code}")
+    click.echo("")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.TEACHER.value, show_default=True)
+@click.password_option()
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create an account (teachers and admins are created this way)."""
+    try:
+        user = create_user(db.session, email=email, name=name, password=password, role=Role(role))
+    except AccountError as error:
+        raise click.ClickException(error.code.replace("_", " ")) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option()
+def set_password_command(email: str, password: str) -> None:
+    """Give an account a new password and end its open sessions."""
+    user = db.session.query(User).filter_by(email=normalise_email(email)).one_or_none()
+    if user is None:
+        raise click.ClickException(f"no account with e-mail {email}")
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.commit()
+    click.echo(f"new password set for {user.email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(exercises_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

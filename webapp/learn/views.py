@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from exercises import KeyComputationError, display_table
+from exercises.data import format_number
+
+from ..extensions import db
+from ..feedback import answer_problem_message
+from ..models import Assignment, AssignmentItem, utcnow
+from ..rendering import current_locale
+from ..services.courses import course_role, courses_of
+from ..services.progress import assignment_progress, course_assignments, item_submissions
+from ..services.submit import Outcome, attempts_used, submission_window, submit_answer
+from ..services.variants import ensure_key, get_or_create_variant
+from . import bp
+from .forms import answer_form
+
+
+def enrolled_or_404(course_id: int) -> None:
+    """Students see only their own courses; a course they are not in does not exist for them."""
+    if course_role(db.session, course_id, current_user) is None and not current_user.is_admin:
+        abort(404)
+
+
+def load_item(item_id: int) -> AssignmentItem:
+    item = db.session.get(AssignmentItem, item_id)
+    if item is None:
+        abort(404)
+    enrolled_or_404(item.assignment.course_id)
+    return item
+
+
+@bp.route("/")
+@login_required
+def home():
+    courses = []
+    for course, role in courses_of(db.session, current_user):
+        assignments = course_assignments(db.session, course)
+        courses.append((course, role, [(a, assignment_progress(db.session, a, current_user)) for a in assignments]))
+    return render_template("learn/home.html", courses=courses, now=utcnow())
+
+
+@bp.route("/assignments/<int:assignment_id>")
+@login_required
+def assignment(assignment_id: int):
+    found = db.session.get(Assignment, assignment_id)
+    if found is None:
+        abort(404)
+    enrolled_or_404(found.course_id)
+    return render_template("learn/assignment.html", assignment=found,
+                           progress=assignment_progress(db.session, found, current_user),
+                           window=submission_window(found, utcnow()), now=utcnow())
+
+
+@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def exercise(item_id: int):
+    item = load_item(item_id)
+    version = item.exercise.current_version
+    parts = version.parts
+    locale = current_locale()
+    form = answer_form(parts, locale)
+    secret = current_app.config["SECRET_KEY"]
+
+    if form.validate_on_submit():
+        try:
+            result = submit_answer(db.session, student=current_user, item=item, raw_answers=form.raw_answers(parts),
+                                   now=utcnow(), secret=secret, form_token=form.form_token.data)
+        except IntegrityError:
+            # Another request took this attempt number or form token first; nothing of this one was stored.
+            db.session.rollback()
+            flash(_("This answer was sent twice at the same moment; the first one was graded."), "warning")
+            return redirect(url_for("learn.exercise", item_id=item.id))
+        except KeyComputationError:
+            db.session.rollback()
+            current_app.logger.exception("key computation failed for item %s", item.id)
+            flash(_("This exercise cannot be graded right now, and no attempt was used. Your teacher has been "
+                    "told; please try again later."), "error")
+            return redirect(url_for("learn.exercise", item_id=item.id))
+        if result.outcome is Outcome.MALFORMED:
+            for part in parts:
+                problem = result.problems.get(part.name)
+                if problem:
+                    form.part_field(part).errors.append(answer_problem_message(problem.code, problem.params))
+            flash(_("Some answers could not be read. Nothing was graded and no attempt was used."), "error")
+        elif result.outcome in (Outcome.GRADED, Outcome.DUPLICATE):
+            db.session.commit()
+            return redirect(url_for("learn.exercise", item_id=item.id, _anchor="feedback"))
+        else:
+            flash(_OUTCOME_MESSAGES[result.outcome](), "error")
+            return redirect(url_for("learn.exercise", item_id=item.id))
+
+    variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
+                                    exercise=item.exercise, secret=secret)
+    try:
+        key = ensure_key(db.session, variant, version)
+    except KeyComputationError:
+        db.session.rollback()
+        current_app.logger.exception("key computation failed for item %s", item.id)
+        abort(503)
+    db.session.commit()
+    submissions = item_submissions(db.session, item, current_user)
+    used = attempts_used(db.session, variant)
+    return render_template(
+        "learn/exercise.html", item=item, version=version, parts=parts, form=form,
+        table=display_table(key.definition, key.dataset, locale), submissions=submissions,
+        latest=submissions[0] if submissions else None, attempts_left=max(0, item.attempt_limit - used),
+        window=submission_window(item.assignment, utcnow()),
+    ), 200 if not form.errors else 422
+
+
+_OUTCOME_MESSAGES = {
+    Outcome.NOT_OPEN: lambda: _("This assignment is not open yet."),
+    Outcome.CLOSED: lambda: _("This assignment is closed: answers are no longer accepted."),
+    Outcome.NO_ATTEMPTS_LEFT: lambda: _("You have used all attempts for this exercise."),
+}
+
+
+@bp.route("/items/<int:item_id>/data.csv")
+@login_required
+def data_csv(item_id: int):
+    item = load_item(item_id)
+    version = item.exercise.current_version
+    variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
+                                    exercise=item.exercise, secret=current_app.config["SECRET_KEY"])
+    try:
+        key = ensure_key(db.session, variant, version)
+    except KeyComputationError:
+        db.session.rollback()
+        abort(503)
+    db.session.commit()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    names = list(key.dataset.columns)
+    writer.writerow(names)
+    for row in zip(*(key.dataset.columns[name] for name in names)):
+        writer.writerow([format_number(value) for value in row])
+    filename = f"{item.exercise.slug}-data.csv"
+    return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+

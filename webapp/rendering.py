@@ -1,0 +1,48 @@
+"""Turning exercise Markdown into safe HTML whose math KaTeX renders in the browser."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # Raw HTML is off: prompts are written by teachers through forms too, and must not carry scripts.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    return md.use(dollarmath_plugin, allow_labels=False, double_inline=True)
+
+
+@lru_cache(maxsize=256)
+def markdown_to_html(text: str) -> Markup:
+    return Markup(_markdown().render(text))
+
+
+def inline_markdown(text: str) -> Markup:
+    return Markup(_markdown().renderInline(text))
+
+
+def current_locale() -> str:
+    return str(get_locale() or "ru")
+
+
+def format_when(value: datetime | None) -> str:
+    return format_datetime(value, "medium") if value else ""
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .feedback import verdict_message
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["verdict_message"] = verdict_message
+    app.jinja_env.filters["markdown"] = markdown_to_html
+    app.jinja_env.filters["inline_markdown"] = inline_markdown
+    app.jinja_env.filters["when"] = format_when
+    app.jinja_env.globals["current_locale"] = current_locale

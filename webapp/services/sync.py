@@ -1,0 +1,135 @@
+"""Synchronising the exercise catalogue (folders under ``exercises/``) into the database.
+
+Upsert by UUID; a changed file makes a new version; an invalid file is reported and its row left as it was;
+an exercise whose file vanished is archived, never deleted (submissions point at its versions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exercises import ExerciseFileError, LoadedExercise, Problem, check_keys, exercise_folders, load_exercise
+from exercises.loader import DEFINITION_FILE
+
+from ..models import Exercise, ExercisePart, ExerciseVersion, utcnow
+
+# Variant seeds whose keys must compute before a definition is accepted.
+SYNC_SAMPLE_SEEDS = ["sync-check-1", "sync-check-2", "sync-check-3"]
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def content_hash(loaded: LoadedExercise) -> str:
+    canonical = json.dumps(
+        {"definition": loaded.definition.model_dump(mode="json"), "prompts": loaded.prompts.model_dump()},
+        sort_keys=True, ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sync_exercises(session: Session, root: Path) -> SyncReport:
+    report = SyncReport()
+    seen: set[str] = set()
+    untouchable: set[str] = set()  # UUIDs or slugs of invalid files: their rows stay exactly as they are
+    for folder in exercise_folders(root):
+        try:
+            loaded = load_exercise(folder, relative_to=root.parent)
+            check_keys(loaded, SYNC_SAMPLE_SEEDS)
+        except ExerciseFileError as error:
+            report.problems.extend(error.problems)
+            untouchable.update(_identity_hints(folder))
+            continue
+        if loaded.uuid in seen:
+            report.problems.append(Problem(f"{loaded.source}/{DEFINITION_FILE}", "uuid",
+                                           f"{loaded.uuid} is already used by another exercise folder"))
+            continue
+        seen.add(loaded.uuid)
+        _upsert(session, loaded, report)
+
+    for exercise in session.scalars(select(Exercise).where(Exercise.archived_at.is_(None))):
+        if exercise.uuid not in seen and exercise.uuid not in untouchable and exercise.slug not in untouchable:
+            exercise.archived_at = utcnow()
+            report.archived.append(exercise.slug)
+    session.flush()
+    return report
+
+
+def _identity_hints(folder: Path) -> set[str]:
+    hints = {folder.name}
+    try:
+        raw = tomllib.loads((folder / DEFINITION_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return hints
+    if isinstance(raw.get("uuid"), str):
+        hints.add(raw["uuid"].strip().lower())
+    return hints
+
+
+def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> None:
+    definition = loaded.definition
+    slug_owner = session.scalar(select(Exercise).where(Exercise.slug == definition.slug))
+    if slug_owner is not None and slug_owner.uuid != definition.uuid:
+        report.problems.append(Problem(f"{loaded.source}/{DEFINITION_FILE}", "slug",
+                                       f"{definition.slug!r} already belongs to exercise {slug_owner.uuid}"))
+        return
+    digest = content_hash(loaded)
+    exercise = session.scalar(select(Exercise).where(Exercise.uuid == definition.uuid))
+    if exercise is None:
+        exercise = Exercise(uuid=definition.uuid, slug=definition.slug)
+        session.add(exercise)
+        _add_version(session, exercise, loaded, digest, number=1)
+        report.created.append(definition.slug)
+        return
+    exercise.slug = definition.slug
+    if exercise.archived_at is not None:
+        exercise.archived_at = None
+        report.restored.append(definition.slug)
+    latest = exercise.current_version
+    if latest.content_hash == digest:
+        report.unchanged.append(definition.slug)
+        return
+    _add_version(session, exercise, loaded, digest, number=latest.number + 1)
+    report.new_versions.append(definition.slug)
+
+
+def part_settings(part) -> dict:
+    """Everything of a part's definition that reading an answer needs, beyond its key and tolerance."""
+    common = {"kind", "name", "label", "key", "tolerance", "weight"}
+    return part.model_dump(mode="json", exclude=common)
+
+
+def _add_version(session: Session, exercise: Exercise, loaded: LoadedExercise, digest: str, number: int) -> None:
+    definition = loaded.definition
+    version = ExerciseVersion(
+        exercise=exercise, number=number, content_hash=digest,
+        title_ru=definition.title.ru, title_en=definition.title.en, topic=definition.topic,
+        family=definition.model.family, prompt_ru=loaded.prompts.ru, prompt_en=loaded.prompts.en,
+        definition=definition.model_dump(mode="json"),
+    )
+    session.add(version)
+    for position, part in enumerate(definition.parts):
+        session.add(ExercisePart(
+            version=version, position=position, name=part.name, kind=part.kind,
+            label_ru=part.label.ru, label_en=part.label.en, key=part.key,
+            tolerance=part.tolerance.model_dump(), weight=part.weight, settings=part_settings(part),
+        ))
+    session.flush()

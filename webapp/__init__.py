@@ -18,10 +18,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .extensions import csrf, db, login, migrate
     from .rendering import register_template_helpers
 
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(build_config(Path(app.instance_path)))
-    if config:
-        app.config.update(config)
+    overrides = dict(config or {})
+    app = Flask(__name__, instance_relative_config=True, instance_path=overrides.pop("INSTANCE_PATH", None))
+    app.config.update(build_config(Path(app.instance_path), overrides=overrides))
 
     db.init_app(app)
     configure_engines(app)

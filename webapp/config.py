@@ -53,16 +53,21 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def build_config(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def build_config(
+    instance_path: Path, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The environment's configuration, then ``overrides`` on top (what a test or a caller fixes explicitly)."""
     environ = os.environ if environ is None else environ
+    overrides = overrides or {}
     production = environ.get("MLELAB_ENV", "development") == "production"
     database_url = normalise_database_url(
         environ.get("DATABASE_URL") or f"sqlite:///{instance_path / DEFAULT_SQLITE_NAME}"
     )
     prefer_https = environ.get("PREFERRED_URL_SCHEME", "https" if production else "http") == "https"
+    secret_key = overrides.get("SECRET_KEY") or load_secret_key(instance_path, environ, production)
     return {
         "PRODUCTION": production,
-        "SECRET_KEY": load_secret_key(instance_path, environ, production),
+        "SECRET_KEY": secret_key,
         "SQLALCHEMY_ENGINES": {"default": database_url},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -76,4 +81,5 @@ def build_config(instance_path: Path, environ: Mapping[str, str] | None = None) 
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "EXERCISES_DIR": environ.get("MLELAB_EXERCISES_DIR") or str(Path(__file__).resolve().parent.parent / "exercises"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        **overrides,
     }

@@ -1,0 +1,75 @@
+"""The grader's exceptions: every one is a ValueError, so callers can catch them as bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+
+class DataError(ValueError):
+    """The data given for a family are unusable (wrong names, shape, values), or the family id is unknown."""
+
+
+class ParameterError(ValueError):
+    """A parameter vector passed to a family has the wrong shape or lies outside the parameter domain."""
+
+
+class KeyVerificationError(ValueError):
+    """No trustworthy key exists for these data: the MLE is not interior, or the fit failed verification.
+
+    ``verification`` holds the failed report when the fit got as far as being verified, else None.
+    """
+
+    def __init__(self, message: str, verification: Any = None):
+        super().__init__(message)
+        self.verification = verification
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.verification))
+
+
+class KeySpecError(ValueError):
+    """A key spec such as ``mle.p`` does not name a value of the fit."""
+
+
+# English templates keyed by a stable code; the web app translates by code and fills in the same params.
+_ANSWER_MESSAGES: Mapping[str, str] = MappingProxyType(
+    {
+        "empty": "The answer is empty: type a number.",
+        "too_long": "The answer is too long ({length} characters; at most {max_length} are allowed).",
+        "not_a_number": "'{text}' is not a number: type a decimal such as 0.6 or 0,6, or a fraction such as 3/5.",
+        "not_finite": "'{text}' is not a finite number: NaN and infinity are not accepted.",
+        "overflow": "'{text}' is too large to be represented as a number.",
+        "thousands_separator": (
+            "'{text}' seems to contain a thousands separator: type the number without one, "
+            "with '.' or ',' only as the decimal separator, e.g. 1000.5."
+        ),
+        "division_by_zero": "'{text}' divides by zero.",
+        "multiple_slashes": "'{text}' has more than one '/': a fraction is a number, '/', and a number, e.g. 3/5.",
+        "percent_not_allowed": "A percentage is not accepted here: type a number, e.g. 0.6 instead of 60%.",
+        "hex_not_allowed": "'{text}' looks like a hexadecimal number: type a decimal number.",
+        "underscore_not_allowed": "'{text}' contains '_': type the number without underscores.",
+    }
+)
+
+ANSWER_ERROR_CODES: tuple[str, ...] = tuple(_ANSWER_MESSAGES)
+
+
+class AnswerError(ValueError):
+    """A student's answer cannot be read. ``code`` is stable and machine-readable, ``params`` fill the message."""
+
+    def __init__(self, code: str, **params: Any):
+        if code not in _ANSWER_MESSAGES:
+            raise ValueError(f"unknown answer error code {code!r}; known codes: {', '.join(ANSWER_ERROR_CODES)}")
+        self.code = code
+        self.params: Mapping[str, Any] = MappingProxyType(dict(params))
+        super().__init__(_ANSWER_MESSAGES[code].format(**params))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickling replays ``args`` (the message) into __init__, which expects a code.
+        return (_rebuild_answer_error, (self.code, dict(self.params)))
+
+
+def _rebuild_answer_error(code: str, params: dict[str, Any]) -> AnswerError:
+    return AnswerError(code, **params)

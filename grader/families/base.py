@@ -1,0 +1,233 @@
+"""The Family base class: parameter layout, validation, and the hooks each likelihood family implements.
+
+Public methods validate their arguments and then call a private hook; subclasses implement only the hooks
+(``_check_data``, ``_nll``, ``_grad``, ``_hess``, ``_example_data``, and optionally ``_closed_form``, ``_start``,
+``_mle_problem``, ``param_shapes``, ``n_obs``). The hooks receive validated data and a params dict, so they never
+repeat checks; ``grad`` and ``hess`` are flat, in the order ``pack`` lays the parameters out.
+
+Methods whose ``data`` is typed ``Mapping[str, ArrayLike]`` validate it; those typed ``Data`` expect the output of
+``validate_data`` (the fit calls them in loops and validates once).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from math import prod
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import DataError, ParameterError
+from .domains import Domain
+
+Data = Mapping[str, np.ndarray]
+ParamValue = float | np.ndarray
+Params = dict[str, ParamValue]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One named parameter of a family; every element of it lives in ``domain``."""
+
+    name: str
+    domain: Domain
+
+
+class Family(ABC):
+    """A likelihood family: ``nll(theta, data)`` is the negative log-likelihood, natural log, constants included."""
+
+    id: ClassVar[str]
+    data_names: ClassVar[tuple[str, ...]]
+    params: ClassVar[tuple[Param, ...]]
+
+    # ----------------------------------------------------------------------------------------------- layout
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(param.name for param in self.params)
+
+    def domain(self, name: str) -> Domain:
+        for param in self.params:
+            if param.name == name:
+                return param.domain
+        raise KeyError(f"{self.id} has no parameter {name!r}; its parameters are {', '.join(self.param_names)}")
+
+    def param_shapes(self, data: Data) -> dict[str, tuple[int, ...]]:
+        """Shape of each parameter for these data; () is a scalar. Regression families override this."""
+        return {name: () for name in self.param_names}
+
+    def n_params(self, data: Data) -> int:
+        return sum(prod(shape) for shape in self.param_shapes(data).values())
+
+    def pack(self, params: Mapping[str, ArrayLike], data: Data) -> np.ndarray:
+        """The flat theta vector for a params dict (each entry of the shape ``param_shapes`` gives)."""
+        shapes = self.param_shapes(data)
+        if set(params) != set(shapes):
+            raise ParameterError(f"{self.id} parameters are {', '.join(shapes)}; got {', '.join(params) or 'none'}")
+        pieces = []
+        for name, shape in shapes.items():
+            value = np.asarray(params[name], dtype=float)
+            if value.shape != shape:
+                raise ParameterError(f"{name} must have shape {shape}; got {value.shape}")
+            pieces.append(value.ravel())
+        return np.concatenate(pieces)
+
+    def unpack(self, theta: ArrayLike, data: Data) -> Params:
+        """The params dict for a flat theta vector: Python floats for scalars, read-only arrays otherwise."""
+        params = self._unpack(self._flat_theta(theta, data), data)
+        return {name: float(value) if np.ndim(value) == 0 else value for name, value in params.items()}
+
+    def _unpack(self, theta: np.ndarray, data: Data) -> Params:
+        # Scalars stay np.float64 for the hooks: numpy arithmetic gives inf under np.errstate where Python floats
+        # would raise ZeroDivisionError or OverflowError (9 / p**2 for p = 1e-200).
+        params: Params = {}
+        offset = 0
+        for name, shape in self.param_shapes(data).items():
+            size = prod(shape)
+            if shape == ():
+                params[name] = theta[offset]
+            else:
+                value = theta[offset : offset + size].reshape(shape).copy()
+                value.flags.writeable = False
+                params[name] = value
+            offset += size
+        return params
+
+    def element_domains(self, data: Data) -> list[Domain]:
+        """The domain of each element of theta, in pack order."""
+        return [self.domain(name) for name, shape in self.param_shapes(data).items() for _ in range(prod(shape))]
+
+    def element_labels(self, data: Data) -> list[str]:
+        """A label for each element of theta, in pack order: "p", "beta[1]", "beta[0,2]"."""
+        labels = []
+        for name, shape in self.param_shapes(data).items():
+            if shape == ():
+                labels.append(name)
+            else:
+                labels.extend(f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(*shape))
+        return labels
+
+    # ------------------------------------------------------------------------------------------------- data
+    def validate_data(self, **arrays: ArrayLike) -> dict[str, np.ndarray]:
+        """The data as read-only float arrays, checked for this family; DataError names what is wrong."""
+        missing = [name for name in self.data_names if name not in arrays]
+        unexpected = sorted(set(arrays) - set(self.data_names))
+        if missing or unexpected:
+            details = []
+            if missing:
+                details.append(f"missing: {', '.join(missing)}")
+            if unexpected:
+                details.append(f"unexpected: {', '.join(unexpected)}")
+            raise DataError(f"{self.id} takes the data {', '.join(self.data_names)}; {'; '.join(details)}")
+        return self._check_data({name: arrays[name] for name in self.data_names})
+
+    def n_obs(self, data: Data) -> int:
+        """The number of observations (rows); families whose first data array is not per-row override this."""
+        return int(np.shape(data[self.data_names[0]])[0])
+
+    def example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """A small random data set with an interior MLE, so registry-wide tests exercise every family."""
+        example = self._example_data(rng)
+        return self.validate_data(**example)
+
+    # ------------------------------------------------------------------------------------------- likelihood
+    def nll(self, theta: ArrayLike, data: Mapping[str, ArrayLike]) -> float:
+        clean = self.validate_data(**data)
+        params = self._unpack(self._checked_theta(theta, clean), clean)
+        return float(self._finite("negative log-likelihood", self._nll, params, clean))
+
+    def grad(self, theta: ArrayLike, data: Mapping[str, ArrayLike]) -> np.ndarray:
+        clean = self.validate_data(**data)
+        params = self._unpack(self._checked_theta(theta, clean), clean)
+        return self._finite("gradient", self._grad, params, clean)
+
+    def hess(self, theta: ArrayLike, data: Mapping[str, ArrayLike]) -> np.ndarray:
+        clean = self.validate_data(**data)
+        params = self._unpack(self._checked_theta(theta, clean), clean)
+        return self._finite("Hessian", self._hess, params, clean)
+
+    def closed_form(self, data: Mapping[str, ArrayLike]) -> Params | None:
+        """The MLE by formula when one exists, else None."""
+        return self._closed_form(self.validate_data(**data))
+
+    def mle_problem(self, data: Mapping[str, ArrayLike]) -> str | None:
+        """Why these data have no interior MLE (e.g. all observations equal), or None when nothing is known."""
+        return self._mle_problem(self.validate_data(**data))
+
+    def start(self, data: Data) -> np.ndarray:
+        """A flat starting theta for the optimiser, inside the domain."""
+        return self.pack(self._start(data), data)
+
+    # ------------------------------------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
+        """Turn the raw arrays into validated read-only float arrays, or raise DataError."""
+
+    @abstractmethod
+    def _nll(self, params: Params, data: Data) -> float: ...
+
+    @abstractmethod
+    def _grad(self, params: Params, data: Data) -> np.ndarray: ...
+
+    @abstractmethod
+    def _hess(self, params: Params, data: Data) -> np.ndarray: ...
+
+    @abstractmethod
+    def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]: ...
+
+    def _closed_form(self, data: Data) -> Params | None:
+        return None
+
+    def _mle_problem(self, data: Data) -> str | None:
+        return None
+
+    def _start(self, data: Data) -> Params:
+        # Deliberately not the closed form: the numerical optimum must be reached independently of it.
+        neutral = {name: self.domain(name).neutral for name in self.param_names}
+        return {
+            name: neutral[name] if shape == () else np.full(shape, neutral[name])
+            for name, shape in self.param_shapes(data).items()
+        }
+
+    # -------------------------------------------------------------------------------------------- checks
+    def _flat_theta(self, theta: ArrayLike, data: Data) -> np.ndarray:
+        try:
+            flat = np.asarray(theta, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise ParameterError(f"theta must be a 1-D array of numbers: {error}") from error
+        expected = self.n_params(data)
+        if flat.shape != (expected,):
+            raise ParameterError(
+                f"theta for {self.id} must have shape ({expected},) ({', '.join(self.param_names)}); "
+                f"got shape {flat.shape}"
+            )
+        return flat
+
+    def _checked_theta(self, theta: ArrayLike, data: Data) -> np.ndarray:
+        flat = self._flat_theta(theta, data)
+        offset = 0
+        for name, shape in self.param_shapes(data).items():
+            size = prod(shape)
+            values = flat[offset : offset + size]
+            domain = self.domain(name)
+            outside = ~domain.contains(values)
+            if outside.any():
+                raise ParameterError(
+                    f"{name} must satisfy {domain.describe(name)}; got {values[outside][0]!r}"
+                )
+            offset += size
+        return flat
+
+    def _finite(self, what: str, hook: Callable[[Params, Data], Any], params: Params, data: Data) -> Any:
+        # Inside the domain a value can still overflow (e.g. 1/p**2 for p near 1e-200): report it, do not warn.
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            value = hook(params, data)
+        if not np.all(np.isfinite(value)):
+            at = ", ".join(
+                f"{name} = {float(value)!r}" if np.ndim(value) == 0 else f"{name} = {np.array2string(value)}"
+                for name, value in params.items()
+            )
+            raise ParameterError(f"the {what} of {self.id} is not finite at {at}")
+        return np.asarray(value, dtype=float) if np.ndim(value) else value

@@ -1,0 +1,77 @@
+"""Key specs: the small language in which an exercise part names the value of a fit it is graded against.
+
+Grammar (whole string, no whitespace except after the comma of a matrix index):
+    loglik | mean_nll | likelihood | (mle|se).<param> | (mle|se).<param>[i] | (mle|se).<param>[i,j]
+A vector parameter needs one index and a matrix two; a scalar takes none. Nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+
+import numpy as np
+
+from .errors import KeySpecError, KeyVerificationError
+from .fitting import FitResult
+
+_PARAM_SPEC = re.compile(r"(?P<table>mle|se)\.(?P<name>[a-z_][a-z0-9_]*)(?:\[(?P<i>[0-9]+)(?:,\s*(?P<j>[0-9]+))?\])?")
+_SCALARS = ("loglik", "mean_nll", "likelihood")
+
+
+def key_value(fit: FitResult, spec: str) -> float:
+    """The value of ``fit`` that ``spec`` names, as a float; KeySpecError lists the valid specs otherwise."""
+    if not isinstance(spec, str):
+        raise KeySpecError(f"a key spec must be a string; got {type(spec).__name__}")
+    if spec == "loglik":
+        return float(fit.loglik)
+    if spec == "mean_nll":
+        return float(fit.mean_nll)
+    if spec == "likelihood":
+        return _likelihood(fit.loglik)
+
+    match = _PARAM_SPEC.fullmatch(spec)
+    if match is None:
+        raise _invalid(fit, spec, "it does not follow the key grammar")
+    table = fit.params if match["table"] == "mle" else fit.se
+    name = match["name"]
+    if name not in table:
+        raise _invalid(fit, spec, f"the {fit.family} fit has no parameter {name!r}")
+    value = table[name]
+    index = tuple(int(part) for part in (match["i"], match["j"]) if part is not None)
+    shape = np.shape(value)
+    if len(index) != len(shape):
+        need = "no index" if not shape else f"{len(shape)} index(es), as its shape is {shape}"
+        raise _invalid(fit, spec, f"{name} takes {need}")
+    if any(i >= size for i, size in zip(index, shape, strict=True)):
+        raise _invalid(fit, spec, f"index {list(index)} is out of range for {name} of shape {shape}")
+    return float(np.asarray(value)[index]) if index else float(value)
+
+
+def valid_specs(fit: FitResult) -> list[str]:
+    """Every form of key spec valid for ``fit``, with index ranges written as 0..k-1."""
+    specs = list(_SCALARS)
+    for table in ("mle", "se"):
+        for name, value in fit.params.items():
+            shape = np.shape(value)
+            ranges = ",".join(f"0..{size - 1}" for size in shape)
+            specs.append(f"{table}.{name}" + (f"[{ranges}]" if shape else ""))
+    return specs
+
+
+def _invalid(fit: FitResult, spec: str, reason: str) -> KeySpecError:
+    return KeySpecError(f"invalid key spec {spec!r}: {reason}; valid specs for this fit: {', '.join(valid_specs(fit))}")
+
+
+def _likelihood(loglik: float) -> float:
+    # exp(loglik) leaves double precision long before loglik does; a key that rounds to 0 or inf is useless.
+    problem = KeyVerificationError(
+        f"the likelihood exp({loglik:.6g}) is outside double precision; use loglik or mean_nll as the key"
+    )
+    if loglik < math.log(sys.float_info.min):  # subnormal or zero: digits are lost
+        raise problem
+    try:
+        return math.exp(loglik)
+    except OverflowError:
+        raise problem from None

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from .schema import LOCALES, ExerciseDefinition, LoadedExercise, Prompts
+from .schema import LOCALES, ExerciseDefinition, FieldError, LoadedExercise, Prompts
 
 DEFINITION_FILE = "exercise.toml"
 
@@ -78,17 +78,21 @@ def load_exercise(folder: Path, relative_to: Path | None = None) -> LoadedExerci
         except ValidationError as error:
             problems.extend(Problem(definition_file, field, message) for field, message in describe_errors(error))
 
+    if definition is not None and definition.slug != folder.name:
+        problems.append(Problem(definition_file, "slug",
+                                f"must equal the folder name {folder.name!r}, got {definition.slug!r}"))
     if problems or definition is None:
         raise ExerciseFileError(problems)
-    if definition.slug != folder.name:
-        raise ExerciseFileError([Problem(definition_file, "slug",
-                                         f"must equal the folder name {folder.name!r}, got {definition.slug!r}")])
     return LoadedExercise(definition=definition, prompts=Prompts(**prompts), source=str(shown))
 
 
 def describe_errors(error: ValidationError) -> Iterable[tuple[str | None, str]]:
     for item in error.errors(include_url=False):
-        yield field_path(item["loc"]), describe_error(item)
+        path = field_path(item["loc"])
+        cause = item.get("ctx", {}).get("error")
+        if isinstance(cause, FieldError):  # a check of a whole table that names the field it concerns
+            path = f"{path}.{cause.field}" if path else cause.field
+        yield path, describe_error(item)
 
 
 def field_path(loc: tuple[Any, ...]) -> str | None:
@@ -117,6 +121,11 @@ def describe_error(item: dict[str, Any]) -> str:
     value = item.get("input")
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, got {value!r}"
+    if kind == "string_too_short":
+        minimum = item["ctx"]["min_length"]
+        return "must not be empty" if minimum == 1 else f"must have at least {minimum} characters"
+    if kind == "too_short":
+        return f"must have at least {item['ctx']['min_length']} item(s)"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":

@@ -17,7 +17,15 @@ LOCALES = ("ru", "en")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False, strict=True)
+
+
+class FieldError(ValueError):
+    """A check of a whole table that concerns one of its fields; ``field`` is its path within the table."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
 
 
 class Text(Strict):
@@ -123,14 +131,14 @@ class ExerciseDefinition(Strict):
         columns = {c.name for c in self.data.columns}
         for argument, column in self.model.inputs.items():
             if column not in columns:
-                raise ValueError(
-                    f"model.inputs.{argument} names column {column!r}, but the data has only: "
-                    f"{', '.join(sorted(columns))}"
+                raise FieldError(
+                    f"model.inputs.{argument}",
+                    f"names column {column!r}, but the data has only: {', '.join(sorted(columns))}",
                 )
         names = [p.name for p in self.parts]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"duplicate part names: {', '.join(duplicates)}")
+            raise FieldError("parts", f"duplicate part names: {', '.join(duplicates)}")
         return self
 
 

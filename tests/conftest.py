@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from argon2 import PasswordHasher
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Assignment, AssignmentItem, Course, CourseRole, Exercise, Role, User, utcnow
+from webapp.services import accounts
 from webapp.services.accounts import create_user
 from webapp.services.courses import create_course, enrol
 from webapp.services.sync import sync_exercises
@@ -104,6 +106,14 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def backend(database_url: str) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production-strength Argon2id costs about 0.3 s a hash; tests use a cheap one unless marked
+    ``strong_hashing`` (the tests that examine the hashing itself)."""
+    if request.node.get_closest_marker("strong_hashing") is None:
+        monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 # ----- factories -------------------------------------------------------------------------------------------------

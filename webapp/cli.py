@@ -1,4 +1,5 @@
-"""Commands: ``flask --app webapp exercises sync|check``, ``demo``, ``users create|set-password``."""
+"""Commands: ``flask --app webapp exercises sync|check``, ``demo``, ``users create|set-password``,
+``courses create``."""
 
 from __future__ import annotations
 
@@ -7,18 +8,22 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from exercises import ExerciseFileError, check_keys, exercise_folders, load_exercise
 
 from .extensions import db
 from .models import Role, User, utcnow
-from .services.accounts import AccountError, create_user, end_sessions, hash_password, normalise_email
+from .services.accounts import (MIN_PASSWORD_LENGTH, AccountError, create_user, end_sessions, hash_password,
+                                normalise_email)
+from .services.courses import create_course
 from .services.demo import DEMO_STUDENT_EMAIL, DEMO_TEACHER_EMAIL, create_demo
 from .services.sync import sync_exercises
 
 exercises_cli = AppGroup("exercises", help="Validate the exercise catalogue and sync it into the database.")
 users_cli = AppGroup("users", help="Manage accounts.")
+courses_cli = AppGroup("courses", help="Manage courses.")
 
 
 def _exercises_dir(path: str | None) -> Path:
@@ -66,6 +71,7 @@ def check_command(path: str | None, variants: int) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Create the demo course with a teacher and a student, printing their passwords once."""
     accounts = create_demo(db.session, now=utcnow())
@@ -102,16 +108,32 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @click.password_option()
 def set_password_command(email: str, password: str) -> None:
     """Give an account a new password and end its open sessions."""
-    user = db.session.query(User).filter_by(email=normalise_email(email)).one_or_none()
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise click.ClickException(f"no account with e-mail {email}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
     user.password_hash = hash_password(password)
     end_sessions(user)
     db.session.commit()
     click.echo(f"new password set for {user.email}")
 
 
+@courses_cli.command("create")
+@click.argument("title")
+@click.option("--teacher", "teacher_email", required=True, help="E-mail of the teacher's account.")
+def create_course_command(title: str, teacher_email: str) -> None:
+    """Create a course taught by an existing teacher and print its join code."""
+    teacher = db.session.scalar(select(User).where(User.email == normalise_email(teacher_email)))
+    if teacher is None or not teacher.is_teacher:
+        raise click.ClickException(f"no teacher account with e-mail {teacher_email}")
+    course = create_course(db.session, title=title, teacher=teacher)
+    db.session.commit()
+    click.echo(f"created course {course.title!r}; students join with the code {course.join_code}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(exercises_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(demo_command)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from flask import Flask
 from sqlalchemy import Engine, event
 
@@ -9,6 +11,12 @@ from .extensions import db
 
 
 def configure_engines(app: Flask) -> None:
+    # flask-sqlalchemy-lite also registers a teardown for async sessions. This app has no async engine, and Flask
+    # runs an async teardown through asgiref's event loop at about 1 ms per request (and not at all in a thread
+    # that already runs a loop), so the app keeps only its synchronous teardowns.
+    app.teardown_appcontext_funcs[:] = [
+        func for func in app.teardown_appcontext_funcs if not inspect.iscoroutinefunction(func)
+    ]
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":

@@ -14,8 +14,8 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     "empty": lambda p: _("The answer is empty: type a number."),
     "too_long": lambda p: _("The answer is too long (%(length)s characters; at most %(max_length)s are allowed).",
                             length=p.get("length"), max_length=p.get("max_length")),
-    "not_a_number": lambda p: _("“%(text)s” is not a number. Type a decimal such as 0.6 or 0,6, or a fraction "
-                                "such as 3/5.", text=p.get("text")),
+    "not_a_number": lambda p: _("“%(text)s” is not a number. Type a decimal such as 0.25 or 0,25, or a fraction "
+                                "such as 1/4.", text=p.get("text")),
     "not_finite": lambda p: _("“%(text)s” is not a finite number: NaN and infinity are not accepted.",
                               text=p.get("text")),
     "overflow": lambda p: _("“%(text)s” is too large to be a number the grader can use.", text=p.get("text")),
@@ -24,8 +24,8 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
                                        text=p.get("text")),
     "division_by_zero": lambda p: _("“%(text)s” divides by zero.", text=p.get("text")),
     "multiple_slashes": lambda p: _("“%(text)s” has more than one “/”. A fraction is a number, “/” and a number, "
-                                    "e.g. 3/5.", text=p.get("text")),
-    "percent_not_allowed": lambda p: _("A percentage is not accepted here: type a number, e.g. 0.6 instead of 60%%."),
+                                    "e.g. 1/4.", text=p.get("text")),
+    "percent_not_allowed": lambda p: _("A percentage is not accepted here: type a number, e.g. 0.25 instead of 25%%."),
     "hex_not_allowed": lambda p: _("“%(text)s” looks like a hexadecimal number: type a decimal number.",
                                    text=p.get("text")),
     "underscore_not_allowed": lambda p: _("“%(text)s” contains “_”: type the number without underscores.",

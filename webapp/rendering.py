@@ -34,7 +34,8 @@ def current_locale() -> str:
 
 
 def format_when(value: datetime | None) -> str:
-    return format_datetime(value, "medium") if value else ""
+    """A moment as people read it, in the user's language, with its time zone named."""
+    return format_datetime(value, "d MMM y, HH:mm zzz") if value else ""
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -138,3 +138,14 @@ def test_overflowing_curvature_is_an_error_not_a_warning():
     with pytest.raises(grader.ParameterError, match="Hessian .* is not finite"):
         family.hess([1e-200], {"y": WEATHER_15})
     assert family.nll([1e-200], {"y": WEATHER_15}) == pytest.approx(-9 * math.log(1e-200), rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [10, 15, 40, 1000])
+def test_every_interior_count_has_a_verified_key(n):
+    # Regression: scipy's trust-exact stopped "unable to predict improvement" at the optimum for 5, 7, 8, 10 of 15,
+    # and the verification rejected a correct key. Every interior k/n must verify, and equal k/n.
+    for k in range(1, n, max(1, n // 40)):
+        y = np.array([1.0] * k + [0.0] * (n - k))
+        fit = grader.fit("bernoulli", y=y)
+        assert fit.verification.passed
+        assert fit.params["p"] == pytest.approx(k / n, rel=1e-10)

@@ -61,9 +61,11 @@ def sync_exercises(session: Session, root: Path) -> SyncReport:
         if loaded.uuid in seen:
             report.problems.append(Problem(f"{loaded.source}/{DEFINITION_FILE}", "uuid",
                                            f"{loaded.uuid} is already used by another exercise folder"))
+            untouchable.update(_identity_hints(folder))
             continue
         seen.add(loaded.uuid)
-        _upsert(session, loaded, report)
+        if not _upsert(session, loaded, report):
+            untouchable.update(_identity_hints(folder))
 
     for exercise in session.scalars(select(Exercise).where(Exercise.archived_at.is_(None))):
         if exercise.uuid not in seen and exercise.uuid not in untouchable and exercise.slug not in untouchable:
@@ -84,13 +86,14 @@ def _identity_hints(folder: Path) -> set[str]:
     return hints
 
 
-def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> None:
+def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> bool:
+    """Create or update the exercise; False when the file is reported instead (its slug belongs to another)."""
     definition = loaded.definition
     slug_owner = session.scalar(select(Exercise).where(Exercise.slug == definition.slug))
     if slug_owner is not None and slug_owner.uuid != definition.uuid:
         report.problems.append(Problem(f"{loaded.source}/{DEFINITION_FILE}", "slug",
                                        f"{definition.slug!r} already belongs to exercise {slug_owner.uuid}"))
-        return
+        return False
     digest = content_hash(loaded)
     exercise = session.scalar(select(Exercise).where(Exercise.uuid == definition.uuid))
     if exercise is None:
@@ -98,7 +101,7 @@ def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> Non
         session.add(exercise)
         _add_version(session, exercise, loaded, digest, number=1)
         report.created.append(definition.slug)
-        return
+        return True
     exercise.slug = definition.slug
     if exercise.archived_at is not None:
         exercise.archived_at = None
@@ -106,9 +109,10 @@ def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> Non
     latest = exercise.current_version
     if latest.content_hash == digest:
         report.unchanged.append(definition.slug)
-        return
+        return True
     _add_version(session, exercise, loaded, digest, number=latest.number + 1)
     report.new_versions.append(definition.slug)
+    return True
 
 
 def part_settings(part) -> dict:

@@ -1,0 +1,78 @@
+"""A student logs in, opens the weather survey, answers in the browser and is told the answer is correct."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, site, email):
+    page.goto(f"{site.url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(site.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site.url}/")
+
+
+def test_student_answers_the_survey_and_sees_correct(page, live_site):
+    log_in(page, live_site, live_site.student_email)
+    assert page.get_by_role("heading", name="My courses").is_visible()
+    screenshot(page, "student-home")
+
+    page.get_by_role("link", name="Week 1: the likelihood").click()
+    page.get_by_role("link", name="Weather survey: 15 passers-by").click()
+    # KaTeX rendered the prompt's math in the browser, from the vendored copy.
+    page.wait_for_selector(".math[data-rendered=katex] .katex")
+    assert page.locator(".katex").count() >= 5
+    rows = page.locator(".data-table tbody tr")
+    assert rows.count() == 15
+    assert page.locator(".data-table td", has_text=re.compile(r"^yes$")).count() == 9
+
+    field = page.get_by_label("Maximum-likelihood estimate")
+    field.fill("abc")
+    page.get_by_role("button", name="Check my answer").click()
+    assert page.get_by_text("is not a number").is_visible()
+    assert page.get_by_label("Maximum-likelihood estimate").input_value() == "abc"
+    assert page.get_by_text("Attempts left: 3 of 3").is_visible()
+    screenshot(page, "exercise-malformed")
+
+    page.get_by_label("Maximum-likelihood estimate").fill("0,6")
+    page.get_by_role("button", name="Check my answer").click()
+    feedback = page.locator("#feedback")
+    feedback.wait_for()
+    assert feedback.get_by_text("correct", exact=True).is_visible()
+    assert page.get_by_text("Attempts left: 2 of 3").is_visible()
+    screenshot(page, "exercise-correct")
+
+
+def test_teacher_sees_the_gradebook(page, live_site):
+    log_in(page, live_site, live_site.teacher_email)
+    page.get_by_role("link", name="Teaching").click()
+    page.get_by_role("button", name="Gradebook").first.click()
+    assert page.get_by_role("heading", name="Gradebook").is_visible()
+    assert page.get_by_role("link", name="Sasha Student").is_visible()
+    screenshot(page, "teacher-gradebook")
+
+
+def test_language_switch_on_a_phone(browser, live_site):
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    try:
+        log_in(phone, live_site, live_site.student_email)
+        phone.get_by_role("button", name="RU").click()
+        phone.wait_for_load_state()
+        assert phone.get_by_role("heading", name="Мои курсы").is_visible()
+        phone.get_by_role("link", name="Week 1: the likelihood").click()
+        phone.get_by_role("link", name="Опрос о погоде: 15 прохожих").click()
+        phone.wait_for_selector(".math[data-rendered=katex] .katex")
+        assert phone.get_by_role("heading", name="Ваши данные").is_visible()
+        screenshot(phone, "exercise-ru-phone")
+        phone.get_by_role("button", name="EN").click()
+        assert phone.get_by_role("heading", name="Your data").is_visible()
+    finally:
+        context.close()

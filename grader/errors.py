@@ -38,7 +38,7 @@ _ANSWER_MESSAGES: Mapping[str, str] = MappingProxyType(
     {
         "empty": "The answer is empty: type a number.",
         "too_long": "The answer is too long ({length} characters; at most {max_length} are allowed).",
-        "not_a_number": "'{text}' is not a number: type a decimal such as 0.6 or 0,6, or a fraction such as 3/5.",
+        "not_a_number": "'{text}' is not a number: type a decimal (with a point or a comma) or a fraction with '/'.",
         "not_finite": "'{text}' is not a finite number: NaN and infinity are not accepted.",
         "overflow": "'{text}' is too large to be represented as a number.",
         "thousands_separator": (
@@ -46,8 +46,8 @@ _ANSWER_MESSAGES: Mapping[str, str] = MappingProxyType(
             "with '.' or ',' only as the decimal separator, e.g. 1000.5."
         ),
         "division_by_zero": "'{text}' divides by zero.",
-        "multiple_slashes": "'{text}' has more than one '/': a fraction is a number, '/', and a number, e.g. 3/5.",
-        "percent_not_allowed": "A percentage is not accepted here: type a number, e.g. 0.6 instead of 60%.",
+        "multiple_slashes": "'{text}' has more than one '/': a fraction is one number, '/', and another number.",
+        "percent_not_allowed": "A percentage is not accepted here: type the number itself, without '%'.",
         "hex_not_allowed": "'{text}' looks like a hexadecimal number: type a decimal number.",
         "underscore_not_allowed": "'{text}' contains '_': type the number without underscores.",
     }

@@ -34,7 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 CATALOGUE = REPO / "exercises"
 PASSWORD = "correct horse battery"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
-PG_TEST_SCHEMA = "mlelab_test"
+# One schema per test run, so that two runs on the same server (two developers, a developer and CI) never collide.
+PG_TEST_SCHEMA = f"mlelab_test_{os.getpid()}"
 
 
 def backends() -> list[str]:
@@ -48,11 +49,12 @@ def postgres_url(schema: str) -> str:
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-def reset_postgres_schema(schema: str) -> None:
+def recreate_postgres_schema(schema: str, *, create: bool = True) -> None:
     engine = create_engine(postgres_url(schema))
     with engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
+        if create:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
     engine.dispose()
 
 
@@ -63,11 +65,13 @@ def make_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
 
 
 @pytest.fixture(scope="session", params=backends())
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
-    reset_postgres_schema(PG_TEST_SCHEMA)
-    return postgres_url(PG_TEST_SCHEMA)
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+        return
+    recreate_postgres_schema(PG_TEST_SCHEMA)
+    yield postgres_url(PG_TEST_SCHEMA)
+    recreate_postgres_schema(PG_TEST_SCHEMA, create=False)
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,9 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     "empty": lambda p: _("The answer is empty: type a number."),
     "too_long": lambda p: _("The answer is too long (%(length)s characters; at most %(max_length)s are allowed).",
                             length=p.get("length"), max_length=p.get("max_length")),
-    "not_a_number": lambda p: _("“%(text)s” is not a number. Type a decimal such as 0.25 or 0,25, or a fraction "
-                                "such as 1/4.", text=p.get("text")),
+    # No example numbers in these sentences: an example could coincide with some exercise's answer.
+    "not_a_number": lambda p: _("“%(text)s” is not a number. Type a decimal number (with a point or a comma) or a "
+                                "fraction written with “/”.", text=p.get("text")),
     "not_finite": lambda p: _("“%(text)s” is not a finite number: NaN and infinity are not accepted.",
                               text=p.get("text")),
     "overflow": lambda p: _("“%(text)s” is too large to be a number the grader can use.", text=p.get("text")),
@@ -23,9 +24,10 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
                                        "one, with “.” or “,” only as the decimal separator, e.g. 1000.5.",
                                        text=p.get("text")),
     "division_by_zero": lambda p: _("“%(text)s” divides by zero.", text=p.get("text")),
-    "multiple_slashes": lambda p: _("“%(text)s” has more than one “/”. A fraction is a number, “/” and a number, "
-                                    "e.g. 1/4.", text=p.get("text")),
-    "percent_not_allowed": lambda p: _("A percentage is not accepted here: type a number, e.g. 0.25 instead of 25%%."),
+    "multiple_slashes": lambda p: _("“%(text)s” has more than one “/”. A fraction is one number, “/” and another "
+                                    "number.", text=p.get("text")),
+    "percent_not_allowed": lambda p: _("A percentage is not accepted here: type the number itself, as a decimal or "
+                                       "a fraction, without “%%”."),
     "hex_not_allowed": lambda p: _("“%(text)s” looks like a hexadecimal number: type a decimal number.",
                                    text=p.get("text")),
     "underscore_not_allowed": lambda p: _("“%(text)s” contains “_”: type the number without underscores.",

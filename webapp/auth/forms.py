@@ -6,14 +6,20 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from ..services.accounts import MIN_PASSWORD_LENGTH
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    email = EmailField(_l("E-mail"), filters=[strip],
+                       validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
-    email = EmailField(_l("E-mail"), validators=[
+    name = StringField(_l("Full name"), filters=[strip],
+                       validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[
         DataRequired(_l("Enter your e-mail address.")),
         Email(_l("This does not look like an e-mail address."), check_deliverability=False),
         Length(max=254),

@@ -15,7 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import auth, cli, errors, i18n, learn, teach
     from .config import build_config
     from .database import configure_engines
-    from .extensions import csrf, db, login, migrate
+    from .extensions import csrf, db, limiter, login, migrate
     from .rendering import register_template_helpers
 
     overrides = dict(config or {})
@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_engines(app)
     migrate.init_app(app, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

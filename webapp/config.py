@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 DEFAULT_SQLITE_NAME = "mlelab.sqlite3"
 SECRET_KEY_FILE = "secret_key"
+CREDENTIAL_RATE_LIMIT = "10 per minute;100 per hour"
 
 
 class ConfigError(RuntimeError):
@@ -81,5 +82,10 @@ def build_config(
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "EXERCISES_DIR": environ.get("MLELAB_EXERCISES_DIR") or str(Path(__file__).resolve().parent.parent / "exercises"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Per-process memory is right for one process; several workers or machines share a Redis:
+        # RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "CREDENTIAL_RATE_LIMIT": CREDENTIAL_RATE_LIMIT,
         **overrides,
     }

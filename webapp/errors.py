@@ -13,6 +13,7 @@ MESSAGES = {
     404: lambda: _("This page does not exist, or it is not available to you."),
     405: lambda: _("This page cannot be used this way."),
     413: lambda: _("What you sent is too large."),
+    429: lambda: _("Too many attempts from your connection. Wait a minute and try again."),
     # Unhandled exceptions arrive here as a 500 (and propagate instead when testing).
     500: lambda: _("Something went wrong on our side. Please try again in a moment."),
     503: lambda: _("This exercise cannot be shown right now. Your teacher has been told; please try again later."),

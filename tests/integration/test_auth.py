@@ -336,3 +336,28 @@ def test_language_of_a_logged_in_user_is_stored_and_wins_over_the_browser(app, c
     assert elsewhere.get_cookie("lang") is None
     home = elsewhere.get("/", headers=RU)
     assert html_lang(home.text) == "en" and "My courses" in home.text and "Мои курсы" not in home.text
+
+
+@pytest.fixture
+def rate_limits(app, monkeypatch):
+    """The production limit for one test (the suite's is huge: every test logs in from 127.0.0.1)."""
+    from webapp.config import CREDENTIAL_RATE_LIMIT
+    from webapp.extensions import limiter
+
+    monkeypatch.setitem(app.config, "CREDENTIAL_RATE_LIMIT", CREDENTIAL_RATE_LIMIT)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def test_password_guessing_is_rate_limited(client, rate_limits):
+    guess = {"email": "someone@example.com", "password": "wrong guess"}
+    statuses = []
+    for _ in range(11):
+        token = hidden_fields(client.get("/login").text)["csrf_token"]
+        statuses.append(client.post("/login", data={"csrf_token": token, **guess},
+                                    headers={"Accept-Language": "en"}).status_code)
+    refused = client.post("/login", data={"csrf_token": token, **guess}, headers={"Accept-Language": "en"})
+    assert statuses == [200] * 10 + [429]
+    assert "Too many attempts" in refused.text
+    assert client.get("/login").status_code == 200  # reading the page is not limited

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from ..services.accounts import AccountError, authenticate, end_sessions, register_student
 from . import bp
@@ -29,7 +29,13 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def credential_limit() -> str:
+    """Guessing passwords, or making the server hash many of them, is slowed per client address."""
+    return current_app.config["CREDENTIAL_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(credential_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
@@ -47,6 +53,7 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(credential_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))

@@ -42,7 +42,8 @@ class TableColumn:
 def display_table(definition: ExerciseDefinition, dataset: Dataset, locale: str) -> list[TableColumn]:
     """The data as students read it: coded values shown with their words ("yes" for 1)."""
     return [
-        TableColumn(column.name, column.label.get(locale), [format_cell(column, v, locale) for v in dataset.columns[column.name]])
+        TableColumn(column.name, column.label.get(locale),
+                    [format_cell(column, value, locale) for value in dataset.columns[column.name]])
         for column in definition.data.columns
     ]
 

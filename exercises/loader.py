@@ -62,7 +62,8 @@ def load_exercise(folder: Path, relative_to: Path | None = None) -> LoadedExerci
         try:
             text = (folder / name).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            problems.append(Problem(f"{shown}/{name}", None, "file not found: every exercise has a prompt per language"))
+            problems.append(Problem(f"{shown}/{name}", None,
+                                    "file not found: every exercise has a prompt per language"))
             continue
         except UnicodeDecodeError:
             problems.append(Problem(f"{shown}/{name}", None, "not UTF-8 text"))
@@ -133,11 +134,14 @@ def describe_error(item: dict[str, Any]) -> str:
     if kind == "literal_error":
         return f"expected one of {item['ctx']['expected']}, got {value!r}"
     if kind == "union_tag_invalid":
-        return f"unknown {item['ctx']['discriminator'].strip(chr(39))} {item['ctx']['tag']!r}: expected one of {item['ctx']['expected_tags']}"
+        context = item["ctx"]
+        return (f"unknown {context['discriminator'].strip(chr(39))} {context['tag']!r}: "
+                f"expected one of {context['expected_tags']}")
     if kind == "union_tag_not_found":
         return f"the field {item['ctx']['discriminator']} is required here"
     if kind == "string_pattern_mismatch":
         return f"{value!r} is not allowed here: use lowercase letters, digits and hyphens (or underscores in names)"
     if kind == "value_error":
         return str(item["ctx"]["error"])
-    return item["msg"].replace("Input should be", "expected") + (f", got {value!r}" if value is not None and not isinstance(value, dict) else "")
+    shown = f", got {value!r}" if value is not None and not isinstance(value, dict) else ""
+    return item["msg"].replace("Input should be", "expected") + shown

@@ -184,6 +184,14 @@ def classroom(db_session: Session, make_user, make_course, make_assignment):
             "item": assignment.items[0]}
 
 
+@pytest.fixture
+def catalogue_root(tmp_path: Path) -> Path:
+    """An empty catalogue of the test's own, ``tmp_path / "exercises"``; fill it with ``catalogue_copies``."""
+    root = tmp_path / "exercises"
+    root.mkdir()
+    return root
+
+
 # ----- driving forms like a browser ------------------------------------------------------------------------------
 
 HIDDEN_INPUT = re.compile(r'<input[^>]*name="(?P<name>csrf_token|form_token)"[^>]*value="(?P<value>[^"]*)"')

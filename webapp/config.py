@@ -14,6 +14,7 @@ from typing import Any, Mapping
 DEFAULT_SQLITE_NAME = "mlelab.sqlite3"
 SECRET_KEY_FILE = "secret_key"
 CREDENTIAL_RATE_LIMIT = "10 per minute;100 per hour"
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class ConfigError(RuntimeError):
@@ -80,7 +81,7 @@ def build_config(
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a long exam must not lose answers
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "EXERCISES_DIR": environ.get("MLELAB_EXERCISES_DIR") or str(Path(__file__).resolve().parent.parent / "exercises"),
+        "EXERCISES_DIR": environ.get("MLELAB_EXERCISES_DIR") or str(REPOSITORY / "exercises"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Per-process memory is right for one process; several workers or machines share a Redis:
         # RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379

@@ -6,7 +6,6 @@ No database: each test builds a catalogue in ``tmp_path`` by copying ``exercises
 from __future__ import annotations
 
 import json
-import shutil
 import tomllib
 from fractions import Fraction
 from pathlib import Path
@@ -20,36 +19,12 @@ from exercises import (
     load_exercise,
 )
 
-REPO = Path(__file__).resolve().parent.parent.parent
-CATALOGUE = REPO / "exercises"
-WEATHER = CATALOGUE / "weather-15"
-WEATHER_UUID = "33cad30c-9253-4c20-a3a5-6a69163f36dd"
+from ..catalogue_copies import WEATHER, WEATHER_UUID, copy_weather
+from ..conftest import CATALOGUE, REPO
+
 ANSWERS_LINE = "values = [1, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1]"
 SEEDS = ["seed-1", "seed-2"]
 TOML_FILE = "exercises/weather-15/exercise.toml"
-
-
-def edited(text: str, old: str, new: str) -> str:
-    assert old in text, f"the edit does not apply: {old!r} is not in the file"
-    return text.replace(old, new, 1)
-
-
-@pytest.fixture
-def catalogue(tmp_path: Path) -> Path:
-    root = tmp_path / "exercises"
-    root.mkdir()
-    return root
-
-
-def copy_weather(root: Path, *edits: tuple[str, str], folder: str = "weather-15") -> Path:
-    target = root / folder
-    shutil.copytree(WEATHER, target)
-    toml = target / "exercise.toml"
-    text = toml.read_text(encoding="utf-8")
-    for old, new in edits:
-        text = edited(text, old, new)
-    toml.write_text(text, encoding="utf-8")
-    return target
 
 
 def problems_of(folder: Path) -> list[Problem]:
@@ -92,17 +67,17 @@ def test_weather_key_is_the_share_of_yes_answers():
     assert key.verification["n"] == 15
 
 
-def test_exercise_folders_lists_only_folders_with_a_definition(catalogue: Path):
-    copy_weather(catalogue)
-    (catalogue / "notes").mkdir()
-    (catalogue / "notes" / "prompt.en.md").write_text("not an exercise", encoding="utf-8")
-    (catalogue / "README.md").write_text("the catalogue", encoding="utf-8")
-    assert exercise_folders(catalogue) == [catalogue / "weather-15"]
+def test_exercise_folders_lists_only_folders_with_a_definition(catalogue_root: Path):
+    copy_weather(catalogue_root)
+    (catalogue_root / "notes").mkdir()
+    (catalogue_root / "notes" / "prompt.en.md").write_text("not an exercise", encoding="utf-8")
+    (catalogue_root / "README.md").write_text("the catalogue", encoding="utf-8")
+    assert exercise_folders(catalogue_root) == [catalogue_root / "weather-15"]
 
 
-def test_a_copied_folder_loads_with_its_path_relative_to_the_catalogue_parent(catalogue: Path):
-    folder = copy_weather(catalogue)
-    loaded = load_exercise(folder, relative_to=catalogue.parent)
+def test_a_copied_folder_loads_with_its_path_relative_to_the_catalogue_parent(catalogue_root: Path):
+    folder = copy_weather(catalogue_root)
+    loaded = load_exercise(folder, relative_to=catalogue_root.parent)
     assert loaded.source == "exercises/weather-15"
     assert loaded.uuid == WEATHER_UUID
     assert loaded.definition.parts[0].allow_percent is True
@@ -171,8 +146,8 @@ key = "mle.p"
                  "parts[0].key", "invalid key spec 'mle.q'", id="invalid-key-spec"),
     pytest.param('y = "answer"', 'x = "answer"', "model.inputs", "missing: y", id="input-the-family-does-not-take"),
 ])
-def test_each_problem_names_the_file_and_the_field(catalogue: Path, old, new, field, fragment):
-    problems = problems_of(copy_weather(catalogue, (old, new)))
+def test_each_problem_names_the_file_and_the_field(catalogue_root: Path, old, new, field, fragment):
+    problems = problems_of(copy_weather(catalogue_root, (old, new)))
     assert len(problems) == 1, problems
     [problem] = problems
     assert problem.file == TOML_FILE
@@ -181,16 +156,16 @@ def test_each_problem_names_the_file_and_the_field(catalogue: Path, old, new, fi
     assert str(problem) == f"{TOML_FILE}: {field}: {problem.message}"
 
 
-def test_unknown_family_lists_the_known_families(catalogue: Path):
-    [problem] = problems_of(copy_weather(catalogue, ('family = "bernoulli"', 'family = "bernouli"')))
+def test_unknown_family_lists_the_known_families(catalogue_root: Path):
+    [problem] = problems_of(copy_weather(catalogue_root, ('family = "bernoulli"', 'family = "bernouli"')))
     assert problem.field == "model.family"
     assert grader.FAMILIES, "the registry is empty"
     for family in grader.FAMILIES:
         assert family in problem.message
 
 
-def test_toml_syntax_error_is_reported_with_its_line(catalogue: Path):
-    [problem] = problems_of(copy_weather(catalogue, ('slug = "weather-15"', 'slug = "weather-15')))
+def test_toml_syntax_error_is_reported_with_its_line(catalogue_root: Path):
+    [problem] = problems_of(copy_weather(catalogue_root, ('slug = "weather-15"', 'slug = "weather-15')))
     assert problem.file == TOML_FILE and problem.field is None
     assert problem.message.startswith("not valid TOML:") and "line 3" in problem.message
     assert str(problem) == f"{TOML_FILE}: {problem.message}"
@@ -204,8 +179,8 @@ def test_toml_syntax_error_is_reported_with_its_line(catalogue: Path):
     ("prompt.en.md", "latin-1", "not UTF-8 text"),
     ("exercise.toml", "delete", "file not found"),
 ])
-def test_file_problems_name_the_file(catalogue: Path, name, change, fragment):
-    folder = copy_weather(catalogue)
+def test_file_problems_name_the_file(catalogue_root: Path, name, change, fragment):
+    folder = copy_weather(catalogue_root)
     path = folder / name
     if change == "delete":
         path.unlink()
@@ -221,9 +196,9 @@ def test_file_problems_name_the_file(catalogue: Path, name, change, fragment):
     assert fragment in problem.message
 
 
-def test_several_problems_in_one_file_are_reported_together(catalogue: Path):
-    folder = copy_weather(catalogue, ("sig_figs = 3", 'sig_figs = "abc"'),
-                          ('en = "Weather survey: 15 passers-by"\n', ""))
+def test_several_problems_in_one_file_are_reported_together(catalogue_root: Path):
+    folder = copy_weather(catalogue_root, ("sig_figs = 3", 'sig_figs = "abc"'),
+                               ('en = "Weather survey: 15 passers-by"\n', ""))
     problems = problems_of(folder)
     assert sorted((p.file, p.field) for p in problems) == [
         (TOML_FILE, "parts[0].tolerance.sig_figs"), (TOML_FILE, "title.en"),
@@ -234,8 +209,8 @@ def test_several_problems_in_one_file_are_reported_together(catalogue: Path):
     }
 
 
-def test_problems_in_different_files_are_reported_together(catalogue: Path):
-    folder = copy_weather(catalogue, ('slug = "weather-15"', 'slug = "weather-16"'))
+def test_problems_in_different_files_are_reported_together(catalogue_root: Path):
+    folder = copy_weather(catalogue_root, ('slug = "weather-15"', 'slug = "weather-16"'))
     (folder / "prompt.ru.md").write_text("", encoding="utf-8")
     problems = problems_of(folder)
     assert sorted((p.file, p.field) for p in problems) == [
@@ -243,10 +218,10 @@ def test_problems_in_different_files_are_reported_together(catalogue: Path):
     ]
 
 
-def test_data_whose_mle_is_on_the_boundary_is_rejected(catalogue: Path):
+def test_data_whose_mle_is_on_the_boundary_is_rejected(catalogue_root: Path):
     all_yes = "values = [" + ", ".join(["1"] * 15) + "]"
-    folder = copy_weather(catalogue, (ANSWERS_LINE, all_yes))
-    loaded = load_exercise(folder, relative_to=catalogue.parent)  # the schema has nothing against it
+    folder = copy_weather(catalogue_root, (ANSWERS_LINE, all_yes))
+    loaded = load_exercise(folder, relative_to=catalogue_root.parent)  # the schema has nothing against it
     with pytest.raises(ExerciseFileError) as caught:
         check_keys(loaded, SEEDS)
     [problem] = caught.value.problems
@@ -255,8 +230,8 @@ def test_data_whose_mle_is_on_the_boundary_is_rejected(catalogue: Path):
     assert "boundary" in problem.message
 
 
-def test_an_uppercase_uuid_is_stored_in_canonical_form(catalogue: Path):
-    folder = copy_weather(catalogue, (WEATHER_UUID, WEATHER_UUID.upper()))
+def test_an_uppercase_uuid_is_stored_in_canonical_form(catalogue_root: Path):
+    folder = copy_weather(catalogue_root, (WEATHER_UUID, WEATHER_UUID.upper()))
     assert load_exercise(folder).uuid == WEATHER_UUID
 
 
@@ -280,8 +255,8 @@ def test_display_table_shows_coded_values_with_their_words():
     assert russian["respondent"].cells == english["respondent"].cells
 
 
-def test_display_table_shows_fractional_values_as_numbers(catalogue: Path):
-    folder = copy_weather(catalogue, ("values = [1, 2, 3,", "values = [0.25, -2.5, 1e-7,"))
+def test_display_table_shows_fractional_values_as_numbers(catalogue_root: Path):
+    folder = copy_weather(catalogue_root, ("values = [1, 2, 3,", "values = [0.25, -2.5, 1e-7,"))
     definition = load_exercise(folder).definition
     [respondent, _answer] = display_table(definition, build_dataset(definition, "s"), "en")
     assert respondent.cells[:4] == ["0.25", "-2.5", "1e-07", "4"]
@@ -312,8 +287,8 @@ def test_fixed_data_is_the_same_for_every_seed():
 # (5, 7, 8 and 10 once failed the trust-exact cross-check with "A bad approximation caused failure to predict
 # improvement").
 @pytest.mark.parametrize("yes", range(1, 15))
-def test_every_interior_share_of_yes_answers_has_a_key(catalogue: Path, yes: int):
+def test_every_interior_share_of_yes_answers_has_a_key(catalogue_root: Path, yes: int):
     answers = "values = [" + ", ".join(["1"] * yes + ["0"] * (15 - yes)) + "]"
-    loaded = load_exercise(copy_weather(catalogue, (ANSWERS_LINE, answers)))
+    loaded = load_exercise(copy_weather(catalogue_root, (ANSWERS_LINE, answers)))
     [key] = check_keys(loaded, ["s"])
     assert key.values["p_hat"] == pytest.approx(yes / 15, rel=1e-9)

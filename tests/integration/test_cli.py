@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,39 +13,17 @@ from sqlalchemy import func, select
 from webapp.models import Course, Exercise, Role, User
 from webapp.services.demo import DEMO_COURSE_TITLE, DEMO_STUDENT_EMAIL, DEMO_TEACHER_EMAIL
 
-from ..conftest import CATALOGUE, PASSWORD, log_in, submit_form
+from ..catalogue_copies import WEATHER_UUID, copy_weather, edit_file
+from ..conftest import PASSWORD, log_in, submit_form
 
-WEATHER_UUID = "33cad30c-9253-4c20-a3a5-6a69163f36dd"
 OTHER_UUID = "0f5c3a52-7d1e-4d7b-9a4e-2b8f1c6d9e01"
+BROKEN_SIG_FIGS = ("sig_figs = 3", 'sig_figs = "abc"')
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    catalogue = tmp_path / "exercises"
-    catalogue.mkdir()
-    return catalogue
-
-
-def add_weather(root: Path, slug: str = "weather-15", uuid: str = WEATHER_UUID) -> Path:
-    folder = root / slug
-    shutil.copytree(CATALOGUE / "weather-15", folder)
-    toml = folder / "exercise.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('slug = "weather-15"', f'slug = "{slug}"')
-                    .replace(WEATHER_UUID, uuid), encoding="utf-8")
-    return folder
-
-
-def break_sig_figs(folder: Path) -> None:
-    toml = folder / "exercise.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert "sig_figs = 3" in text
-    toml.write_text(text.replace("sig_figs = 3", 'sig_figs = "abc"'), encoding="utf-8")
 
 
 def logs_in(app: Flask, email: str, password: str) -> bool:
@@ -67,17 +44,17 @@ def test_check_on_the_real_catalogue_is_ok(runner):
     assert result.stderr == ""
 
 
-def test_check_computes_the_requested_number_of_variants(runner, root):
-    add_weather(root)
-    result = runner.invoke(args=["exercises", "check", "--path", str(root), "--variants", "3"])
+def test_check_computes_the_requested_number_of_variants(runner, catalogue_root):
+    copy_weather(catalogue_root)
+    result = runner.invoke(args=["exercises", "check", "--path", str(catalogue_root), "--variants", "3"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "ok   exercises/weather-15: 3 variants verified; first: p_hat = 0.6"
 
 
-def test_check_on_a_broken_catalogue_fails_with_file_and_field(runner, root, db_session):
-    break_sig_figs(add_weather(root))
-    add_weather(root, "weather-16", OTHER_UUID)
-    result = runner.invoke(args=["exercises", "check", "--path", str(root)])
+def test_check_on_a_broken_catalogue_fails_with_file_and_field(runner, catalogue_root, db_session):
+    copy_weather(catalogue_root, BROKEN_SIG_FIGS)
+    copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    result = runner.invoke(args=["exercises", "check", "--path", str(catalogue_root)])
     assert result.exit_code == 1
     assert ("FAIL exercises/weather-15/exercise.toml: parts[0].tolerance.sig_figs: expected a whole number, "
             "got 'abc'") in result.stderr
@@ -87,12 +64,9 @@ def test_check_on_a_broken_catalogue_fails_with_file_and_field(runner, root, db_
     assert db_session.scalar(select(func.count()).select_from(Exercise)) == 0
 
 
-def test_check_reports_a_key_that_cannot_be_computed(runner, root):
-    folder = add_weather(root)
-    toml = folder / "exercise.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('family = "bernoulli"', 'family = "bernouli"'),
-                    encoding="utf-8")
-    result = runner.invoke(args=["exercises", "check", "--path", str(root)])
+def test_check_reports_a_key_that_cannot_be_computed(runner, catalogue_root):
+    copy_weather(catalogue_root, ('family = "bernoulli"', 'family = "bernouli"'))
+    result = runner.invoke(args=["exercises", "check", "--path", str(catalogue_root)])
     assert result.exit_code == 1
     assert "FAIL exercises/weather-15/exercise.toml: model.family: unknown family 'bernouli'" in result.stderr
 
@@ -105,9 +79,9 @@ def test_check_refuses_a_path_that_does_not_exist(runner, tmp_path):
 
 # ----- flask exercises sync --------------------------------------------------------------------------------------
 
-def test_sync_creates_the_exercise_then_reports_it_unchanged(runner, root, db_session):
-    add_weather(root)
-    result = runner.invoke(args=["exercises", "sync", "--path", str(root)])
+def test_sync_creates_the_exercise_then_reports_it_unchanged(runner, catalogue_root, db_session):
+    copy_weather(catalogue_root)
+    result = runner.invoke(args=["exercises", "sync", "--path", str(catalogue_root)])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "created: weather-15"
 
@@ -116,17 +90,17 @@ def test_sync_creates_the_exercise_then_reports_it_unchanged(runner, root, db_se
     assert [v.number for v in exercise.versions] == [1]
     assert [p.name for p in exercise.current_version.parts] == ["p_hat"]
 
-    again = runner.invoke(args=["exercises", "sync", "--path", str(root)])
+    again = runner.invoke(args=["exercises", "sync", "--path", str(catalogue_root)])
     assert again.exit_code == 0 and again.stdout.strip() == "unchanged: weather-15"
 
 
-def test_sync_with_an_invalid_file_fails_and_leaves_it_alone(runner, root, db_session):
-    broken = add_weather(root)
-    assert runner.invoke(args=["exercises", "sync", "--path", str(root)]).exit_code == 0
-    break_sig_figs(broken)
-    add_weather(root, "weather-16", OTHER_UUID)
+def test_sync_with_an_invalid_file_fails_and_leaves_it_alone(runner, catalogue_root, db_session):
+    broken = copy_weather(catalogue_root)
+    assert runner.invoke(args=["exercises", "sync", "--path", str(catalogue_root)]).exit_code == 0
+    edit_file(broken / "exercise.toml", *BROKEN_SIG_FIGS)
+    copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
 
-    result = runner.invoke(args=["exercises", "sync", "--path", str(root)])
+    result = runner.invoke(args=["exercises", "sync", "--path", str(catalogue_root)])
     assert result.exit_code == 1
     assert ("invalid, left as it was: exercises/weather-15/exercise.toml: parts[0].tolerance.sig_figs: "
             "expected a whole number, got 'abc'") in result.stderr
@@ -138,12 +112,12 @@ def test_sync_with_an_invalid_file_fails_and_leaves_it_alone(runner, root, db_se
     assert slugs["weather-15"].archived_at is None and len(slugs["weather-15"].versions) == 1
 
 
-def test_sync_reports_an_archived_exercise(runner, root, db_session):
-    add_weather(root)
-    leaving = add_weather(root, "weather-16", OTHER_UUID)
-    runner.invoke(args=["exercises", "sync", "--path", str(root)])
+def test_sync_reports_an_archived_exercise(runner, catalogue_root, db_session):
+    copy_weather(catalogue_root)
+    leaving = copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    runner.invoke(args=["exercises", "sync", "--path", str(catalogue_root)])
     shutil.rmtree(leaving)
-    result = runner.invoke(args=["exercises", "sync", "--path", str(root)])
+    result = runner.invoke(args=["exercises", "sync", "--path", str(catalogue_root)])
     assert result.exit_code == 0
     assert result.stdout.splitlines() == ["unchanged: weather-15", "archived: weather-16"]
     archived = db_session.scalar(select(Exercise).where(Exercise.uuid == OTHER_UUID))

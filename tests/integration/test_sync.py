@@ -6,7 +6,6 @@ Each test builds its own catalogue in ``tmp_path / "exercises"`` from copies of 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,38 +14,13 @@ from exercises import Problem
 from webapp.models import Exercise, ExercisePart, ExerciseVersion, Submission
 from webapp.services.sync import sync_exercises
 
-from ..conftest import CATALOGUE, log_in, submit_form
+from ..catalogue_copies import WEATHER, WEATHER_UUID, copy_weather, edit_file
+from ..conftest import log_in, submit_form
 
-WEATHER = CATALOGUE / "weather-15"
-WEATHER_UUID = "33cad30c-9253-4c20-a3a5-6a69163f36dd"
 OTHER_UUID = "0f5c3a52-7d1e-4d7b-9a4e-2b8f1c6d9e01"
 THIRD_UUID = "a4e1b9c2-3f60-4b8a-8d2e-7c5f0a1b2c3d"
 ANSWERS_LINE = "values = [1, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1]"
 TEN_OF_FIFTEEN = "values = [1, 1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1]"
-
-
-def edit_file(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"the edit does not apply: {old!r} is not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    catalogue = tmp_path / "exercises"
-    catalogue.mkdir()
-    return catalogue
-
-
-def add_weather(root: Path, slug: str = "weather-15", uuid: str = WEATHER_UUID) -> Path:
-    """A copy of the weather survey in ``root/slug``, with that slug and UUID."""
-    folder = root / slug
-    shutil.copytree(WEATHER, folder)
-    if slug != "weather-15":
-        edit_file(folder / "exercise.toml", 'slug = "weather-15"', f'slug = "{slug}"')
-    if uuid != WEATHER_UUID:
-        edit_file(folder / "exercise.toml", WEATHER_UUID, uuid)
-    return folder
 
 
 def exercise_by_uuid(db_session, uuid: str) -> Exercise | None:
@@ -64,9 +38,9 @@ def version_count(db_session) -> int:
 
 # ----- creating and versioning -----------------------------------------------------------------------------------
 
-def test_first_sync_creates_version_1_with_its_parts(db_session, root):
-    add_weather(root)
-    report = sync_exercises(db_session, root)
+def test_first_sync_creates_version_1_with_its_parts(db_session, catalogue_root):
+    copy_weather(catalogue_root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.ok, report.problems
     assert report.created == ["weather-15"]
     assert report.new_versions == report.unchanged == report.archived == report.restored == []
@@ -93,12 +67,12 @@ def test_first_sync_creates_version_1_with_its_parts(db_session, root):
     assert part.label_en == "Maximum-likelihood estimate $\\hat p$"
 
 
-def test_a_second_sync_without_changes_makes_no_version(db_session, root):
-    add_weather(root)
-    sync_exercises(db_session, root)
+def test_a_second_sync_without_changes_makes_no_version(db_session, catalogue_root):
+    copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     versions_before = version_count(db_session)
 
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.ok
     assert report.unchanged == ["weather-15"]
     assert report.created == report.new_versions == report.archived == report.restored == []
@@ -108,14 +82,13 @@ def test_a_second_sync_without_changes_makes_no_version(db_session, root):
 @pytest.mark.parametrize("file, old, new", [
     pytest.param("exercise.toml", "# The homework survey", "# Edited comment. The homework survey", id="comment"),
     pytest.param("prompt.en.md", "The next day", "\n\n  The next day", id="blank-lines-around-the-prompt"),
-    pytest.param("exercise.toml", 'uuid = "33cad30c-9253-4c20-a3a5-6a69163f36dd"',
-                 'uuid = "33CAD30C-9253-4C20-A3A5-6A69163F36DD"', id="uuid-case"),
+    pytest.param("exercise.toml", f'uuid = "{WEATHER_UUID}"', f'uuid = "{WEATHER_UUID.upper()}"', id="uuid-case"),
 ])
-def test_changes_that_do_not_change_the_content_make_no_version(db_session, root, file, old, new):
-    folder = add_weather(root)
-    sync_exercises(db_session, root)
+def test_changes_that_do_not_change_the_content_make_no_version(db_session, catalogue_root, file, old, new):
+    folder = copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     edit_file(folder / file, old, new)
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.unchanged == ["weather-15"] and report.new_versions == []
     assert version_count(db_session) == 1
 
@@ -127,16 +100,16 @@ def test_changes_that_do_not_change_the_content_make_no_version(db_session, root
     pytest.param("exercise.toml", "sig_figs = 3", "sig_figs = 4", id="tolerance"),
     pytest.param("exercise.toml", 'en = "Weather survey: 15 passers-by"', 'en = "Weather survey"', id="title"),
 ])
-def test_an_edit_makes_version_2_and_keeps_version_1(db_session, root, file, old, new):
-    folder = add_weather(root)
-    sync_exercises(db_session, root)
+def test_an_edit_makes_version_2_and_keeps_version_1(db_session, catalogue_root, file, old, new):
+    folder = copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     exercise = exercise_by_uuid(db_session, WEATHER_UUID)
     first = exercise.current_version
     first_id, first_hash, first_definition = first.id, first.content_hash, first.definition
     first_prompt = first.prompt_en
 
     edit_file(folder / file, old, new)
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.ok, report.problems
     assert report.new_versions == ["weather-15"]
     assert report.created == report.unchanged == []
@@ -156,11 +129,11 @@ def test_an_edit_makes_version_2_and_keeps_version_1(db_session, root, file, old
     if file == "exercise.toml" and "sig_figs" in old:
         assert (old_version.parts[0].tolerance["sig_figs"], new_version.parts[0].tolerance["sig_figs"]) == (3, 4)
 
-    assert sync_exercises(db_session, root).unchanged == ["weather-15"]
+    assert sync_exercises(db_session, catalogue_root).unchanged == ["weather-15"]
     assert version_numbers(db_session, exercise) == [1, 2]
 
 
-def test_a_submission_keeps_pointing_at_the_version_it_answered(client, classroom, db_session, root):
+def test_a_submission_keeps_pointing_at_the_version_it_answered(client, classroom, db_session, catalogue_root):
     # classroom synced the real catalogue: weather-15 is at version 1.
     exercise = exercise_by_uuid(db_session, WEATHER_UUID)
     item_url = f"/items/{classroom['item'].id}"
@@ -170,9 +143,9 @@ def test_a_submission_keeps_pointing_at_the_version_it_answered(client, classroo
     version_1 = first.exercise_version_id
     assert db_session.get(ExerciseVersion, version_1).number == 1
 
-    folder = add_weather(root)
+    folder = copy_weather(catalogue_root)
     edit_file(folder / "exercise.toml", ANSWERS_LINE, TEN_OF_FIFTEEN)  # now 10 of 15 said "yes"
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.new_versions == ["weather-15"], report
 
     db_session.expire_all()
@@ -210,11 +183,11 @@ BREAKAGES = [
 
 
 @pytest.mark.parametrize("file, old, new, problem_file, problem_field, fragment", BREAKAGES)
-def test_an_invalid_file_is_reported_and_its_row_left_alone(db_session, root, file, old, new,
-                                                            problem_file, problem_field, fragment):
-    broken = add_weather(root)
-    other = add_weather(root, "weather-16", OTHER_UUID)
-    sync_exercises(db_session, root)
+def test_an_invalid_file_is_reported_and_its_row_left_alone(db_session, catalogue_root, file, old, new,
+                                                                      problem_file, problem_field, fragment):
+    broken = copy_weather(catalogue_root)
+    other = copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    sync_exercises(db_session, catalogue_root)
     exercise = exercise_by_uuid(db_session, WEATHER_UUID)
     version_ids = [v.id for v in exercise.versions]
 
@@ -224,7 +197,7 @@ def test_an_invalid_file_is_reported_and_its_row_left_alone(db_session, root, fi
         edit_file(broken / file, old, new)
     # ... and, in the same run, a valid change to another exercise.
     edit_file(other / "prompt.en.md", "Find the", "Now find the")
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
 
     assert not report.ok
     [problem] = report.problems
@@ -240,24 +213,24 @@ def test_an_invalid_file_is_reported_and_its_row_left_alone(db_session, root, fi
     assert version_numbers(db_session, exercise_by_uuid(db_session, OTHER_UUID)) == [1, 2]
 
 
-def test_an_invalid_new_file_creates_nothing_while_valid_ones_sync(db_session, root):
-    add_weather(root, "weather-16", OTHER_UUID)
-    broken = add_weather(root)
+def test_an_invalid_new_file_creates_nothing_while_valid_ones_sync(db_session, catalogue_root):
+    copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    broken = copy_weather(catalogue_root)
     edit_file(broken / "exercise.toml", 'key = "mle.p"', 'key = "mle.q"')
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.created == ["weather-16"]
     assert [(p.file, p.field) for p in report.problems] == [("exercises/weather-15/exercise.toml", "parts[0].key")]
     assert exercise_by_uuid(db_session, WEATHER_UUID) is None
     assert db_session.scalar(select(func.count()).select_from(Exercise)) == 1
 
 
-def test_all_problems_of_all_files_are_reported(db_session, root):
-    first = add_weather(root)
-    second = add_weather(root, "weather-16", OTHER_UUID)
+def test_all_problems_of_all_files_are_reported(db_session, catalogue_root):
+    first = copy_weather(catalogue_root)
+    second = copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
     edit_file(first / "exercise.toml", "sig_figs = 3", 'sig_figs = "abc"')
     edit_file(first / "exercise.toml", 'en = "Weather survey: 15 passers-by"\n', "")
     (second / "prompt.en.md").unlink()
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert sorted((p.file, p.field) for p in report.problems) == [
         ("exercises/weather-15/exercise.toml", "parts[0].tolerance.sig_figs"),
         ("exercises/weather-15/exercise.toml", "title.en"),
@@ -268,13 +241,13 @@ def test_all_problems_of_all_files_are_reported(db_session, root):
 
 # ----- archiving -------------------------------------------------------------------------------------------------
 
-def test_a_vanished_folder_archives_its_exercise_and_its_return_restores_it(db_session, root):
-    add_weather(root)
-    leaving = add_weather(root, "weather-16", OTHER_UUID)
-    sync_exercises(db_session, root)
+def test_a_vanished_folder_archives_its_exercise_and_its_return_restores_it(db_session, catalogue_root):
+    copy_weather(catalogue_root)
+    leaving = copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    sync_exercises(db_session, catalogue_root)
     shutil.rmtree(leaving)
 
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.ok
     assert report.archived == ["weather-16"] and report.unchanged == ["weather-15"]
     db_session.expire_all()
@@ -286,10 +259,10 @@ def test_a_vanished_folder_archives_its_exercise_and_its_return_restores_it(db_s
     assert exercise_by_uuid(db_session, WEATHER_UUID).archived_at is None
 
     # Archived once: a further sync does not report it again.
-    assert sync_exercises(db_session, root).archived == []
+    assert sync_exercises(db_session, catalogue_root).archived == []
 
-    add_weather(root, "weather-16", OTHER_UUID)
-    report = sync_exercises(db_session, root)
+    copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.restored == ["weather-16"]
     assert sorted(report.unchanged) == ["weather-15", "weather-16"]
     assert report.archived == report.new_versions == []
@@ -299,29 +272,29 @@ def test_a_vanished_folder_archives_its_exercise_and_its_return_restores_it(db_s
     assert version_numbers(db_session, restored) == [1]
 
 
-def test_an_exercise_that_returns_changed_is_restored_with_a_new_version(db_session, root):
-    folder = add_weather(root)
-    sync_exercises(db_session, root)
+def test_an_exercise_that_returns_changed_is_restored_with_a_new_version(db_session, catalogue_root):
+    folder = copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     shutil.rmtree(folder)
-    assert sync_exercises(db_session, root).archived == ["weather-15"]
+    assert sync_exercises(db_session, catalogue_root).archived == ["weather-15"]
 
-    folder = add_weather(root)
+    folder = copy_weather(catalogue_root)
     edit_file(folder / "prompt.en.md", "Find the", "Now find the")
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert (report.restored, report.new_versions) == (["weather-15"], ["weather-15"])
     exercise = exercise_by_uuid(db_session, WEATHER_UUID)
     assert exercise.archived_at is None and version_numbers(db_session, exercise) == [1, 2]
 
 
-def test_a_renamed_folder_keeps_its_identity(db_session, root):
-    folder = add_weather(root)
-    sync_exercises(db_session, root)
+def test_a_renamed_folder_keeps_its_identity(db_session, catalogue_root):
+    folder = copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     exercise_id = exercise_by_uuid(db_session, WEATHER_UUID).id
-    renamed = root / "weather-survey"
+    renamed = catalogue_root / "weather-survey"
     folder.rename(renamed)
     edit_file(renamed / "exercise.toml", 'slug = "weather-15"', 'slug = "weather-survey"')
 
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.ok and report.archived == [] and report.created == []
     assert report.new_versions == ["weather-survey"]  # the slug is part of the stored definition
     exercise = exercise_by_uuid(db_session, WEATHER_UUID)
@@ -331,23 +304,23 @@ def test_a_renamed_folder_keeps_its_identity(db_session, root):
 
 # ----- identity conflicts ----------------------------------------------------------------------------------------
 
-def test_two_folders_with_one_uuid_the_second_is_reported(db_session, root):
-    add_weather(root)
-    add_weather(root, "weather-16")  # a copy whose UUID was not changed
-    report = sync_exercises(db_session, root)
+def test_two_folders_with_one_uuid_the_second_is_reported(db_session, catalogue_root):
+    copy_weather(catalogue_root)
+    copy_weather(catalogue_root, slug="weather-16")  # a copy whose UUID was not changed
+    report = sync_exercises(db_session, catalogue_root)
     assert report.created == ["weather-15"]
     assert report.problems == [Problem("exercises/weather-16/exercise.toml", "uuid",
                                        f"{WEATHER_UUID} is already used by another exercise folder")]
     assert db_session.scalars(select(Exercise.slug)).all() == ["weather-15"]
 
 
-def test_a_folder_that_takes_another_uuid_leaves_its_own_row_alone(db_session, root):
-    add_weather(root)
-    copy = add_weather(root, "weather-16", OTHER_UUID)
-    sync_exercises(db_session, root)
+def test_a_folder_that_takes_another_uuid_leaves_its_own_row_alone(db_session, catalogue_root):
+    copy_weather(catalogue_root)
+    copy = copy_weather(catalogue_root, slug="weather-16", uuid=OTHER_UUID)
+    sync_exercises(db_session, catalogue_root)
     edit_file(copy / "exercise.toml", OTHER_UUID, WEATHER_UUID)  # pasted from weather-15 by mistake
 
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert [(p.file, p.field) for p in report.problems] == [("exercises/weather-16/exercise.toml", "uuid")]
     assert report.archived == []
     other = exercise_by_uuid(db_session, OTHER_UUID)
@@ -355,12 +328,12 @@ def test_a_folder_that_takes_another_uuid_leaves_its_own_row_alone(db_session, r
     assert version_numbers(db_session, other) == [1]
 
 
-def test_a_slug_taken_by_another_uuid_is_reported(db_session, root):
-    folder = add_weather(root)
-    sync_exercises(db_session, root)
+def test_a_slug_taken_by_another_uuid_is_reported(db_session, catalogue_root):
+    folder = copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     edit_file(folder / "exercise.toml", WEATHER_UUID, THIRD_UUID)  # a new UUID for an existing slug
 
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert report.problems == [Problem("exercises/weather-15/exercise.toml", "slug",
                                        f"'weather-15' already belongs to exercise {WEATHER_UUID}")]
     assert report.created == []
@@ -371,14 +344,14 @@ def test_a_slug_taken_by_another_uuid_is_reported(db_session, root):
     assert existing.archived_at is None and version_numbers(db_session, existing) == [1]
 
 
-def test_a_slug_of_an_archived_exercise_is_still_taken(db_session, root):
-    folder = add_weather(root)
-    sync_exercises(db_session, root)
+def test_a_slug_of_an_archived_exercise_is_still_taken(db_session, catalogue_root):
+    folder = copy_weather(catalogue_root)
+    sync_exercises(db_session, catalogue_root)
     shutil.rmtree(folder)
-    sync_exercises(db_session, root)
-    add_weather(root, uuid=THIRD_UUID)
+    sync_exercises(db_session, catalogue_root)
+    copy_weather(catalogue_root, uuid=THIRD_UUID)
 
-    report = sync_exercises(db_session, root)
+    report = sync_exercises(db_session, catalogue_root)
     assert [(p.file, p.field) for p in report.problems] == [("exercises/weather-15/exercise.toml", "slug")]
     assert exercise_by_uuid(db_session, THIRD_UUID) is None
     assert exercise_by_uuid(db_session, WEATHER_UUID).archived_at is not None

@@ -140,7 +140,7 @@ def data_csv(item_id: int):
     writer = csv.writer(buffer, lineterminator="\r\n")
     names = list(key.dataset.columns)
     writer.writerow(names)
-    for row in zip(*(key.dataset.columns[name] for name in names)):
+    for row in zip(*(key.dataset.columns[name] for name in names), strict=True):
         writer.writerow([format_number(value) for value in row])
     filename = f"{item.exercise.slug}-data.csv"
     return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",

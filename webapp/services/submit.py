@@ -83,7 +83,8 @@ def submit_answer(
     problems: dict[str, AnswerProblem] = {}
     for part in parts:
         try:
-            parsed[part.name] = grader.parse_number(raw[part.name], allow_percent=bool(part.settings.get("allow_percent")))
+            allow_percent = bool(part.settings.get("allow_percent"))
+            parsed[part.name] = grader.parse_number(raw[part.name], allow_percent=allow_percent)
         except grader.AnswerError as error:
             problems[part.name] = AnswerProblem(error.code, dict(error.params), str(error))
     if problems:

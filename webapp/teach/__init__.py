@@ -3,6 +3,8 @@
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from ..extensions import login
+
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
 
@@ -10,7 +12,6 @@ bp = Blueprint("teach", __name__, url_prefix="/teach")
 def require_teacher():
     # Every route here is for teachers: a student is refused before any view runs, so none can be forgotten.
     if not current_user.is_authenticated:
-        from ..extensions import login
         return login.unauthorized()
     if not current_user.is_teacher:
         abort(403)

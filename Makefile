@@ -36,4 +36,5 @@ run: setup
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'webapp:create_app()'
 
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest

@@ -130,8 +130,8 @@ def make_user(db_session: Session):
 
     def make(role: Role = Role.STUDENT, name: str | None = None, email: str | None = None) -> User:
         n = next(counter)
-        return create_user(db_session, email=email or f"{role.value}{n}@example.com", name=name or f"{role.value.title()} {n}",
-                           password=PASSWORD, role=role)
+        return create_user(db_session, email=email or f"{role.value}{n}@example.com",
+                           name=name or f"{role.value.title()} {n}", password=PASSWORD, role=role)
 
     return make
 

@@ -87,7 +87,8 @@ def test_malformed_answer_keeps_the_text_and_uses_no_attempt(client, classroom, 
     assert response.status_code == 422
     assert message in response.text
     assert f'value="{typed}"' in response.text  # what was typed is still in the field
-    assert 'aria-invalid="true"' in response.text and 'aria-describedby="part_p_hat-hint part_p_hat-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert 'aria-describedby="part_p_hat-hint part_p_hat-error"' in response.text
     assert "no attempt was used" in response.text
     assert submission_count(db_session, classroom["alice"]) == 0
     assert "Attempts left: 3 of 3" in response.text

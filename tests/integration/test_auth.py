@@ -159,7 +159,7 @@ def test_login_in_russian_says_the_same_in_russian(client, make_user):
 
 
 def test_correct_login_goes_home_and_email_case_does_not_matter(client, make_user):
-    user = make_user(email="mixed@example.com")
+    make_user(email="mixed@example.com")
     response = submit_form(client, "/login", {"email": " MIXED@Example.com ", "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert is_logged_in(client)

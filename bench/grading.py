@@ -137,8 +137,8 @@ def main() -> None:
     header = (f"### Grading path, in-process — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n\n"
               f"Machine: {uname.system} {uname.release}, {uname.machine}, {os.cpu_count()} cores; "
               f"Python {platform.python_version()}, numpy {np.__version__}; grader {grader.GRADER_VERSION}. "
-              f"Command: `.venv/bin/python bench/grading.py` "
-              f"{'--postgres ' + args.postgres if args.postgres else ''}\n\n"
+              f"Command: `.venv/bin/python bench/grading.py --repeat {args.repeat}"
+              f"{' --postgres ' + args.postgres if args.postgres else ''}`\n\n"
               "| what | runs | p50 ms | p99 ms | per second (one core) |\n|---|---|---|---|---|\n")
     table = header + "\n".join(rows) + "\n"
     print(table)

@@ -20,6 +20,8 @@ def log_in(page, site, email):
 
 
 def test_student_answers_the_survey_and_sees_correct(page, live_site):
+    page.goto(f"{live_site.url}/register")
+    screenshot(page, "register")
     log_in(page, live_site, live_site.student_email)
     assert page.get_by_role("heading", name="My courses").is_visible()
     screenshot(page, "student-home")

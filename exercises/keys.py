@@ -15,8 +15,19 @@ from .schema import ExerciseDefinition, LoadedExercise
 @dataclass(frozen=True)
 class ComputedKey:
     values: dict[str, float]
+    # per part: the wrong answers that named misconceptions give on this variant's data
+    mistakes: dict[str, list[grader.LikelyMistake]]
     verification: dict[str, Any]
     grader_version: str
+
+    def to_json(self) -> dict[str, Any]:
+        mistakes = {part: [[m.misconception, m.value] for m in found] for part, found in self.mistakes.items()}
+        return {"values": self.values, "mistakes": mistakes}
+
+    @staticmethod
+    def mistakes_from_json(stored: dict[str, Any]) -> dict[str, list[grader.LikelyMistake]]:
+        return {part: [grader.LikelyMistake(name, float(value)) for name, value in found]
+                for part, found in stored.get("mistakes", {}).items()}
 
 
 class KeyComputationError(ValueError):
@@ -42,12 +53,15 @@ def compute_key(definition: ExerciseDefinition, dataset: Dataset) -> ComputedKey
         raise KeyComputationError("model.inputs", str(error)) from error
 
     values: dict[str, float] = {}
+    mistakes: dict[str, list[grader.LikelyMistake]] = {}
     for index, part in enumerate(definition.parts):
         try:
             values[part.name] = float(grader.key_value(fit, part.key))
         except grader.KeySpecError as error:
             raise KeyComputationError(f"parts[{index}].key", str(error)) from error
-    return ComputedKey(values=values, verification=verification_report(fit), grader_version=grader.GRADER_VERSION)
+        mistakes[part.name] = list(grader.likely_mistakes(fit, part.key, inputs))
+    return ComputedKey(values=values, mistakes=mistakes, verification=verification_report(fit),
+                       grader_version=grader.GRADER_VERSION)
 
 
 def verification_report(fit: "grader.FitResult") -> dict[str, Any]:

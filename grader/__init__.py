@@ -4,7 +4,7 @@ Pure numerics: numpy arrays in, frozen dataclasses out, tolerances passed explic
 and the standard library, and nothing of the rest of the project.
 """
 
-from .checking import Tolerance, Verdict, check_number
+from .checking import LikelyMistake, Tolerance, Verdict, check_number, check_vector, combine_scores
 from .errors import (
     ANSWER_ERROR_CODES,
     AnswerError,
@@ -15,12 +15,14 @@ from .errors import (
 )
 from .families import FAMILIES, Family
 from .fitting import FitResult, fit
-from .keys import key_value
+from .formulas import Formula, check_formula, parse_formula
+from .keys import KeySpec, key_value, parse_key_spec
+from .misconceptions import MISCONCEPTIONS, Misconception, likely_mistakes
 from .number_parsing import parse_number
 from .verification import Verification
 
 # Stored with every cached key and every grading, so a change in the numbers can be traced to a release.
-GRADER_VERSION = "0.1.0"
+GRADER_VERSION = "0.2.0"
 
 __all__ = [
     "ANSWER_ERROR_CODES",
@@ -30,14 +32,25 @@ __all__ = [
     "DataError",
     "Family",
     "FitResult",
+    "Formula",
+    "KeySpec",
     "KeySpecError",
+    "LikelyMistake",
+    "MISCONCEPTIONS",
+    "Misconception",
     "KeyVerificationError",
     "ParameterError",
     "Tolerance",
     "Verdict",
     "Verification",
+    "check_formula",
     "check_number",
+    "check_vector",
+    "combine_scores",
     "fit",
     "key_value",
+    "likely_mistakes",
+    "parse_formula",
+    "parse_key_spec",
     "parse_number",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -85,8 +85,22 @@ class Verdict:
             object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
 
-def check_number(answer: float, key: float, tolerance: Tolerance = Tolerance()) -> Verdict:
-    """Grade ``answer`` against ``key``: correct when |answer - key| <= tolerance.width(key)."""
+@dataclass(frozen=True)
+class LikelyMistake:
+    """What a student making the named ``misconception`` would answer (see grader.misconceptions)."""
+
+    misconception: str
+    value: float
+
+
+def check_number(
+    answer: float, key: float, tolerance: Tolerance = Tolerance(), mistakes: Sequence[LikelyMistake] = ()
+) -> Verdict:
+    """Grade ``answer`` against ``key``: correct when |answer - key| <= tolerance.width(key).
+
+    A wrong answer that matches one of ``mistakes`` under the same tolerance names that misconception (the nearest
+    one when several match); an answer that matches the key is correct whatever mistake could also produce it.
+    """
     answer, key = float(answer), float(key)
     if not math.isfinite(answer):
         raise ValueError(f"the answer must be finite; got {answer!r}")
@@ -101,5 +115,61 @@ def check_number(answer: float, key: float, tolerance: Tolerance = Tolerance()) 
         else:
             message = f"Correct: {answer!r} matches the key within the tolerance ({rules})."
         return Verdict(score=1.0, correct=True, code="correct", message=message, params=params)
+    matched = _nearest_mistake(answer, mistakes, tolerance)
+    if matched is not None:
+        message = f"Not correct: {answer!r} is what the mistake '{matched}' gives on these data."
+        return Verdict(score=0.0, correct=False, code="misconception", message=message, params=params,
+                       misconception=matched)
     message = f"Not correct: {answer!r} differs from the expected value by more than the tolerance ({rules})."
     return Verdict(score=0.0, correct=False, code="incorrect", message=message, params=params)
+
+
+def _nearest_mistake(answer: float, mistakes: Sequence[LikelyMistake], tolerance: Tolerance) -> str | None:
+    matching = [(abs(answer - m.value), m.misconception) for m in mistakes
+                if math.isfinite(m.value) and abs(answer - m.value) <= tolerance.width(m.value)]
+    return min(matching)[1] if matching else None
+
+
+def check_vector(
+    answers: Sequence[float],
+    keys: Sequence[float],
+    tolerance: Tolerance = Tolerance(),
+    mistakes: Sequence[Sequence[LikelyMistake]] | None = None,
+) -> Verdict:
+    """Grade a vector component by component: the score is the share of correct components (partial credit).
+
+    ``mistakes[i]`` are the likely mistakes for component i. When every wrong component matches the same
+    misconception, the verdict names it.
+    """
+    if len(answers) != len(keys):
+        raise ValueError(f"expected {len(keys)} components; got {len(answers)}")
+    if not keys:
+        raise ValueError("a vector key needs at least one component")
+    per_component = mistakes if mistakes is not None else [()] * len(keys)
+    verdicts = [check_number(a, k, tolerance, m) for a, k, m in zip(answers, keys, per_component, strict=True)]
+    correct = [v.correct for v in verdicts]
+    score = sum(correct) / len(correct)
+    wrong = [v for v in verdicts if not v.correct]
+    named = {v.misconception for v in wrong}
+    misconception = named.pop() if len(named) == 1 and wrong and wrong[0].misconception else None
+    params = {"answers": [float(a) for a in answers], "components_correct": correct, "sig_figs": tolerance.sig_figs,
+              "rel": tolerance.rel, "abs": tolerance.abs}
+    if all(correct):
+        return Verdict(score=1.0, correct=True, code="correct", message="Correct: every component matches the key.",
+                       params=params)
+    count = f"{sum(correct)} of {len(correct)} components are correct"
+    if misconception is not None:
+        return Verdict(score=score, correct=False, code="misconception", params=params, misconception=misconception,
+                       message=f"Not correct: {count}; the others are what the mistake '{misconception}' gives.")
+    code = "partly_correct" if any(correct) else "incorrect"
+    return Verdict(score=score, correct=False, code=code, message=f"Not correct: {count}.", params=params)
+
+
+def combine_scores(scores: Sequence[float], weights: Sequence[float]) -> float:
+    """The weighted mean score of a multi-part question, in [0, 1]."""
+    if len(scores) != len(weights) or not scores:
+        raise ValueError("one weight per part, and at least one part")
+    if any(w <= 0 or not math.isfinite(w) for w in weights):
+        raise ValueError("weights must be positive and finite")
+    total = sum(w * s for w, s in zip(weights, scores, strict=True)) / sum(weights)
+    return min(1.0, max(0.0, total))

@@ -50,6 +50,36 @@ _ANSWER_MESSAGES: Mapping[str, str] = MappingProxyType(
         "percent_not_allowed": "A percentage is not accepted here: type the number itself, without '%'.",
         "hex_not_allowed": "'{text}' looks like a hexadecimal number: type a decimal number.",
         "underscore_not_allowed": "'{text}' contains '_': type the number without underscores.",
+        # Formulas (grader.formulas); positions are 1-based characters of the text as typed.
+        "formula_empty": "The answer is empty: type a formula.",
+        "formula_too_deep": (
+            "The formula is nested too deeply: at most {max_depth} levels of parentheses, signs and powers."
+        ),
+        "unexpected_character": "'{char}' (position {position}) cannot be used in a formula.",
+        "decimal_comma": "A comma (position {position}) cannot be used in a formula: write decimals with a point.",
+        "unknown_name": (
+            "'{name}' (position {position}) is not a variable, function or constant of this formula. "
+            "Allowed: {allowed}."
+        ),
+        "name_case": (
+            "'{name}' (position {position}) is not defined: variable names are case-sensitive. "
+            "Did you mean '{suggestion}'?"
+        ),
+        "missing_operand": "A number, variable, function or '(' is missing at position {position}.",
+        "missing_operator": "An operator is missing before '{token}' (position {position}): write '*' for a product.",
+        "unclosed_parenthesis": "The '(' at position {position} is never closed.",
+        "unmatched_parenthesis": "The ')' at position {position} has no matching '('.",
+        "function_needs_parentheses": (
+            "The function '{name}' (position {position}) needs its argument in parentheses: {name}(...)."
+        ),
+        "ambiguous_division": (
+            "The product without '*' after the '/' at position {position} is ambiguous: "
+            "write a/(b*c) or (a/b)*c."
+        ),
+        "ambiguous_exponent": (
+            "The exponent after the '^' at position {position} is followed by a product without '*', which is "
+            "ambiguous: write x^(a*b) or x^a*b."
+        ),
     }
 )
 

@@ -8,7 +8,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .errors import KeyVerificationError
-from .families import Params, get_family
+from .families import Data, Family, Params, get_family
+from .families.base import ExactSolution
 from .optimizers import newton_minimize, trust_exact_minimize
 from .unconstrained import UnconstrainedObjective
 from .verification import Verification, standard_errors, verify
@@ -25,7 +26,7 @@ class FitResult:
     family: str
     params: Params
     loglik: float  # maximised log-likelihood, natural log, all constants included
-    se: Params  # standard errors from the observed information, same keys and shapes as params
+    se: Params  # from the observed information (an exact-fit family documents its own); keys and shapes of params
     converged: bool
     grad_norm: float  # norm of the nll gradient at the optimum, natural parametrisation
     iterations: int
@@ -42,13 +43,17 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
     """Maximise the likelihood of ``family_id`` for ``data`` and verify the optimum.
 
     Raises DataError for unusable data or an unknown family, KeyVerificationError when the MLE does not exist in
-    the interior of the parameter domain or the optimum fails verification.
+    the interior of the parameter domain or the optimum fails verification. A family whose likelihood is not smooth
+    supplies its own exact method and verification (``Family._exact_fit``); the same rules apply to its result.
     """
     family = get_family(family_id)
     clean = family.validate_data(**data)
     problem = family._mle_problem(clean)
     if problem is not None:
         raise KeyVerificationError(problem)
+    exact = family._exact_fit(clean)
+    if exact is not None:  # a likelihood that is not smooth, e.g. Laplace: the family's own exact method
+        return _exact_result(family_id, family, clean, exact)
 
     objective = UnconstrainedObjective(family, clean)
     n = family.n_obs(clean)
@@ -65,10 +70,12 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
             )
 
     params = family._unpack(theta, clean)
-    # Inside the domain these are finite for a converged fit; _finite turns a rare overflow into an error.
-    nll = float(family._finite("negative log-likelihood", family._nll, params, clean))
-    gradient = np.atleast_1d(family._finite("gradient", family._grad, params, clean))
-    hessian = np.atleast_2d(family._finite("Hessian", family._hess, params, clean))
+    # Inside the domain these are finite for a converged fit; _finite turns a rare overflow into an error. The
+    # objective has usually evaluated this point already (the last line search), and computes each at most once.
+    at = primary.z
+    nll = float(family._finite("negative log-likelihood", lambda *_: objective.natural_nll(at), params, clean))
+    gradient = np.atleast_1d(family._finite("gradient", lambda *_: objective.natural_gradient(at), params, clean))
+    hessian = np.atleast_2d(family._finite("Hessian", lambda *_: objective.natural_hessian(at), params, clean))
 
     closed = family._closed_form(clean)
     second = trust_exact_minimize(objective, z0, n)
@@ -103,4 +110,25 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         method=f"newton on ({objective.describe()})",
         n=n,
         verification=verification,
+    )
+
+
+def _exact_result(family_id: str, family: Family, data: Data, exact: ExactSolution) -> FitResult:
+    """The FitResult of a family's exact method, under the same rule: a failed verification never becomes a key."""
+    report = exact.verification
+    if not report.passed:
+        raise KeyVerificationError(f"the {family_id} fit failed verification: {'; '.join(report.problems)}", report)
+    params = family._unpack(exact.theta, data)
+    nll = float(family._finite("negative log-likelihood", family._nll, params, data))
+    return FitResult(
+        family=family_id,
+        params=family.unpack(exact.theta, data),
+        loglik=-nll,
+        se=family.unpack(exact.se, data),
+        converged=True,
+        grad_norm=report.grad_norm,
+        iterations=exact.iterations,
+        method=exact.method,
+        n=family.n_obs(data),
+        verification=report,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,28 +19,52 @@ from .fitting import FitResult
 
 _PARAM_SPEC = re.compile(r"(?P<table>mle|se)\.(?P<name>[a-z_][a-z0-9_]*)(?:\[(?P<i>[0-9]+)(?:,\s*(?P<j>[0-9]+))?\])?")
 _SCALARS = ("loglik", "mean_nll", "likelihood")
+_GRAMMAR = "loglik, mean_nll, likelihood, mle.<param>, mle.<param>[i], mle.<param>[i,j], or the same with se."
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """A parsed key spec: ``kind`` is loglik, mean_nll, likelihood or param; a param names its table and index."""
+
+    kind: str
+    table: str | None = None
+    name: str | None = None
+    index: tuple[int, ...] = ()
+
+
+def parse_key_spec(spec: str) -> KeySpec:
+    """The parts of ``spec`` by the grammar above, without a fit: KeySpecError when it follows no rule."""
+    if not isinstance(spec, str):
+        raise KeySpecError(f"a key spec must be a string; got {type(spec).__name__}")
+    if spec in _SCALARS:
+        return KeySpec(spec)
+    match = _PARAM_SPEC.fullmatch(spec)
+    if match is None:
+        raise KeySpecError(f"invalid key spec {spec!r}: it does not follow the key grammar ({_GRAMMAR})")
+    index = tuple(int(part) for part in (match["i"], match["j"]) if part is not None)
+    return KeySpec("param", match["table"], match["name"], index)
 
 
 def key_value(fit: FitResult, spec: str) -> float:
     """The value of ``fit`` that ``spec`` names, as a float; KeySpecError lists the valid specs otherwise."""
-    if not isinstance(spec, str):
-        raise KeySpecError(f"a key spec must be a string; got {type(spec).__name__}")
-    if spec == "loglik":
+    try:
+        parsed = parse_key_spec(spec)
+    except KeySpecError as error:
+        if not isinstance(spec, str):
+            raise
+        raise _invalid(fit, spec, "it does not follow the key grammar") from error
+    if parsed.kind == "loglik":
         return float(fit.loglik)
-    if spec == "mean_nll":
+    if parsed.kind == "mean_nll":
         return float(fit.mean_nll)
-    if spec == "likelihood":
+    if parsed.kind == "likelihood":
         return _likelihood(fit.loglik)
 
-    match = _PARAM_SPEC.fullmatch(spec)
-    if match is None:
-        raise _invalid(fit, spec, "it does not follow the key grammar")
-    table = fit.params if match["table"] == "mle" else fit.se
-    name = match["name"]
+    table = fit.params if parsed.table == "mle" else fit.se
+    name, index = parsed.name, parsed.index
     if name not in table:
         raise _invalid(fit, spec, f"the {fit.family} fit has no parameter {name!r}")
     value = table[name]
-    index = tuple(int(part) for part in (match["i"], match["j"]) if part is not None)
     shape = np.shape(value)
     if len(index) != len(shape):
         need = "no index" if not shape else f"{len(shape)} index(es), as its shape is {shape}"

@@ -10,6 +10,10 @@ from typing import Any, Callable, Mapping
 
 from flask_babel import gettext as _
 
+import grader
+
+from .rendering import current_locale
+
 ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     "empty": lambda p: _("The answer is empty: type a number."),
     "too_long": lambda p: _("The answer is too long (%(length)s characters; at most %(max_length)s are allowed).",
@@ -32,6 +36,36 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
                                    text=p.get("text")),
     "underscore_not_allowed": lambda p: _("“%(text)s” contains “_”: type the number without underscores.",
                                           text=p.get("text")),
+    # Formulas: positions count characters of the answer as typed, from 1.
+    "formula_empty": lambda p: _("The answer is empty: type a formula."),
+    "formula_too_deep": lambda p: _("The formula is nested too deeply: at most %(max_depth)s levels of parentheses, "
+                                    "signs and powers are allowed.", max_depth=p.get("max_depth")),
+    "unexpected_character": lambda p: _("“%(char)s” (position %(position)s) cannot be used in a formula.",
+                                        char=p.get("char"), position=p.get("position")),
+    "decimal_comma": lambda p: _("A comma (position %(position)s) cannot be used in a formula: write decimals with "
+                                 "a point.", position=p.get("position")),
+    "unknown_name": lambda p: _("“%(name)s” (position %(position)s) is not a variable, function or constant of this "
+                                "formula. Allowed: %(allowed)s.", name=p.get("name"), position=p.get("position"),
+                                allowed=p.get("allowed")),
+    "name_case": lambda p: _("“%(name)s” (position %(position)s) is not defined: capital and small letters differ in "
+                             "variable names. Did you mean “%(suggestion)s”?", name=p.get("name"),
+                             position=p.get("position"), suggestion=p.get("suggestion")),
+    "missing_operand": lambda p: _("A number, a variable, a function or “(” is missing at position %(position)s.",
+                                   position=p.get("position")),
+    "missing_operator": lambda p: _("An operator is missing before “%(token)s” (position %(position)s): write “*” "
+                                    "for a product.", token=p.get("token"), position=p.get("position")),
+    "unclosed_parenthesis": lambda p: _("The “(” at position %(position)s is never closed.",
+                                        position=p.get("position")),
+    "unmatched_parenthesis": lambda p: _("The “)” at position %(position)s has no matching “(”.",
+                                         position=p.get("position")),
+    "function_needs_parentheses": lambda p: _("The function “%(name)s” (position %(position)s) needs its argument in "
+                                              "parentheses: %(name)s(…).", name=p.get("name"),
+                                              position=p.get("position")),
+    "ambiguous_division": lambda p: _("The product without “*” after the “/” at position %(position)s can be read "
+                                      "two ways: write a/(b*c) or (a/b)*c.", position=p.get("position")),
+    "ambiguous_exponent": lambda p: _("The exponent after the “^” at position %(position)s is followed by a product "
+                                      "without “*”, which can be read two ways: write x^(a*b) or x^a*b.",
+                                      position=p.get("position")),
 }
 
 
@@ -52,5 +86,10 @@ def verdict_message(verdict: Mapping[str, Any], tolerance: Mapping[str, Any]) ->
     rule = tolerance_phrase(tolerance)
     if verdict.get("correct"):
         return _("Correct. Any value %(rule)s is accepted.", rule=rule)
+    misconception = grader.MISCONCEPTIONS.get(verdict.get("misconception") or "")
+    if misconception is not None:
+        # The grader words each misconception in both languages; the sentence names the mistake, never the key.
+        explanation = misconception.ru if current_locale() == "ru" else misconception.en
+        return _("Not correct. %(explanation)s", explanation=explanation)
     return _("Not correct yet: the expected value is accepted %(rule)s. Check your steps: write the log-likelihood "
              "of the data, set its derivative to zero and solve for the parameter.", rule=rule)

@@ -7,7 +7,16 @@ import re
 from ..errors import DataError
 from .base import Data, Family, Param, Params, ParamValue
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .domains import POSITIVE, REAL, UNIT_INTERVAL, Domain
+from .exponential import Exponential
+from .laplace_regression import LaplaceRegression
+from .linear import Linear
+from .logistic import Logistic
+from .multinomial_logistic import MultinomialLogistic
+from .normal import Normal
+from .poisson import Poisson
+from .poisson_regression import PoissonRegression
 
 _ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -24,7 +33,10 @@ def _build_registry(classes: tuple[type[Family], ...]) -> dict[str, type[Family]
 
 
 # Add a new family here, and nowhere else: the registry-wide tests then cover it.
-FAMILIES: dict[str, type[Family]] = _build_registry((Bernoulli,))
+FAMILIES: dict[str, type[Family]] = _build_registry(
+    (Bernoulli, Binomial, Normal, Poisson, Exponential, LaplaceRegression, Linear, Logistic, PoissonRegression,
+     MultinomialLogistic)
+)
 
 
 def get_family(family_id: str) -> Family:

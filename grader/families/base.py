@@ -2,8 +2,8 @@
 
 Public methods validate their arguments and then call a private hook; subclasses implement only the hooks
 (``_check_data``, ``_nll``, ``_grad``, ``_hess``, ``_example_data``, and optionally ``_closed_form``, ``_start``,
-``_mle_problem``, ``param_shapes``, ``n_obs``). The hooks receive validated data and a params dict, so they never
-repeat checks; ``grad`` and ``hess`` are flat, in the order ``pack`` lays the parameters out.
+``_mle_problem``, ``_exact_fit``, ``param_shapes``, ``n_obs``). The hooks receive validated data and a params dict,
+so they never repeat checks; ``grad`` and ``hess`` are flat, in the order ``pack`` lays the parameters out.
 
 Methods whose ``data`` is typed ``Mapping[str, ArrayLike]`` validate it; those typed ``Data`` expect the output of
 ``validate_data`` (the fit calls them in loops and validates once).
@@ -15,13 +15,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import prod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import DataError, ParameterError
 from .domains import Domain
+
+if TYPE_CHECKING:
+    from ..verification import Verification
 
 Data = Mapping[str, np.ndarray]
 ParamValue = float | np.ndarray
@@ -34,6 +37,17 @@ class Param:
 
     name: str
     domain: Domain
+
+
+@dataclass(frozen=True)
+class ExactSolution:
+    """The MLE as a family's own exact method finds it (see ``Family._exact_fit``), with its verification."""
+
+    theta: np.ndarray  # flat, natural parametrisation, in pack order
+    se: np.ndarray  # flat; the family documents their source when it is not the observed information
+    iterations: int
+    method: str
+    verification: Verification
 
 
 class Family(ABC):
@@ -181,6 +195,14 @@ class Family(ABC):
         return None
 
     def _mle_problem(self, data: Data) -> str | None:
+        return None
+
+    def _exact_fit(self, data: Data) -> ExactSolution | None:
+        """The verified MLE by the family's own exact method, for a likelihood Newton cannot handle (not smooth).
+
+        None, the default, lets ``fit`` use Newton with its verification. A family that overrides this still
+        implements ``_nll`` (``fit.loglik`` is computed from it), ``_grad`` and ``_hess``.
+        """
         return None
 
     def _start(self, data: Data) -> Params:

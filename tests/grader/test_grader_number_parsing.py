@@ -125,7 +125,9 @@ def test_rejected_with_percent_allowed(text, code):
 
 
 def test_codes_are_stable_and_all_reachable():
-    assert grader.ANSWER_ERROR_CODES == (
+    # The number codes come first and never change; the formula parser's codes follow them.
+    number_codes = grader.ANSWER_ERROR_CODES[:11]
+    assert number_codes == (
         "empty",
         "too_long",
         "not_a_number",
@@ -138,7 +140,7 @@ def test_codes_are_stable_and_all_reachable():
         "hex_not_allowed",
         "underscore_not_allowed",
     )
-    assert {code for _, code in REJECTED} == set(grader.ANSWER_ERROR_CODES)
+    assert {code for _, code in REJECTED} == set(number_codes)
 
 
 def test_messages_and_params():

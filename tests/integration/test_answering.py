@@ -171,3 +171,16 @@ def test_answer_form_requires_csrf(client, classroom, db_session):
     response = client.post(exercise_url(classroom["item"]), data={"part_p_hat": "0.6"})
     assert response.status_code == 400
     assert submission_count(db_session, classroom["alice"]) == 0
+
+
+@pytest.mark.parametrize("language, sentence", [
+    ("en", "You estimated the probability of the other outcome"),
+    ("ru", "Вы оценили вероятность другого исхода"),
+])
+def test_the_share_of_no_answers_is_named_as_a_misconception(client, classroom, db_session, language, sentence):
+    log_in(client, classroom["alice"])
+    response = answer(client, classroom["item"], "0,4")  # 6 "no" of 15
+    page = client.get(response.headers["Location"], headers={"Accept-Language": language}).text
+    assert sentence in page
+    grading = db_session.scalars(select(Submission)).one().current_grading
+    assert grading.score == 0.0 and grading.verdicts["p_hat"]["misconception"] == "complement_probability"

@@ -26,6 +26,22 @@ def test_the_russian_catalogue_is_complete():
     assert plural and all(len(m.string) == 3 for m in plural)  # Russian has three plural forms
 
 
+def test_every_sentence_in_the_code_is_in_the_catalogue():
+    from babel.messages.extract import extract_from_dir
+
+    root = CATALOGUE.parents[3]
+    method_map = [("webapp/**.py", "python"), ("webapp/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    in_code = {message for _, _, message, _, _ in extract_from_dir(
+        str(root.parent), method_map=method_map, keywords=keywords,
+        options_map={"webapp/templates/**.html": {"extensions": "jinja2.ext.do"}})}
+    with CATALOGUE.open("rb") as handle:
+        in_catalogue = {m.id for m in read_po(handle, locale="ru") if m.id}
+    assert len(in_code) > 100  # the extraction really read the sources
+    missing = {m if isinstance(m, str) else tuple(m) for m in in_code} - in_catalogue
+    assert not missing, f"run pybabel extract/update and translate: {sorted(map(str, missing))}"
+
+
 def test_every_answer_problem_of_the_grader_has_a_sentence():
     assert set(ANSWER_PROBLEMS) == set(grader.ANSWER_ERROR_CODES)
 

@@ -110,7 +110,8 @@ def submit_answer(
     total_weight = sum(part.weight for part in parts)
     score = 0.0
     for part in parts:
-        verdict = grader.check_number(parsed[part.name], key.values[part.name], grader.Tolerance(**part.tolerance))
+        verdict = grader.check_number(parsed[part.name], key.values[part.name], grader.Tolerance(**part.tolerance),
+                                      key.mistakes.get(part.name, ()))
         verdicts[part.name] = _verdict_to_json(verdict)
         score += part.weight * verdict.score
     score = min(1.0, max(0.0, score / total_weight))

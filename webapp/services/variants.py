@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import grader
-from exercises import Dataset, ExerciseDefinition, build_dataset, compute_key
+from exercises import ComputedKey, Dataset, ExerciseDefinition, build_dataset, compute_key
 
 from ..models import Course, Exercise, ExerciseVersion, User, Variant, utcnow
 
@@ -44,6 +44,7 @@ class VariantKey:
     definition: ExerciseDefinition
     dataset: Dataset
     values: dict[str, float]
+    mistakes: dict[str, list[grader.LikelyMistake]]
 
 
 def ensure_key(session: Session, variant: Variant, version: ExerciseVersion) -> VariantKey:
@@ -54,14 +55,15 @@ def ensure_key(session: Session, variant: Variant, version: ExerciseVersion) -> 
     definition = ExerciseDefinition.model_validate(version.definition)
     cache_is_fresh = variant.key_version_id == version.id and variant.grader_version == grader.GRADER_VERSION
     if cache_is_fresh and variant.data is not None and variant.key is not None:
-        return VariantKey(definition, Dataset.from_json(variant.data), dict(variant.key))
+        return VariantKey(definition, Dataset.from_json(variant.data), dict(variant.key["values"]),
+                          ComputedKey.mistakes_from_json(variant.key))
     dataset = build_dataset(definition, variant.seed)
     computed = compute_key(definition, dataset)
     variant.key_version_id = version.id
     variant.grader_version = computed.grader_version
     variant.data = dataset.to_json()
-    variant.key = computed.values
+    variant.key = computed.to_json()
     variant.verification = computed.verification
     variant.key_computed_at = utcnow()
     session.flush()
-    return VariantKey(definition, dataset, computed.values)
+    return VariantKey(definition, dataset, computed.values, computed.mistakes)

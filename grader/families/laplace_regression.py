@@ -1,0 +1,231 @@
+"""Laplace regression: y_i = x_i beta + e_i with e_i ~ Laplace(0, scale), density exp(-|e| / b) / (2 b).
+
+nll(beta, b) = n ln(2 b) + S(beta) / b with S(beta) = sum |y_i - x_i beta|. The MLE of beta is the
+least-absolute-deviations (median regression) fit and b = S(beta) / n, the mean absolute residual. S is not
+differentiable where a residual is zero, and the optimum always sits on such kinks, so Newton does not apply: the
+fit is exact, by linear programming (``least_absolute_deviations``), and verified by its own evidence (dual
+certificate, strictness of the minimum, a second method from ``lad_descent``).
+
+Derivatives: off the kinks, the gradient in beta is -sum sign(r_i) x_i / b and the beta-block of the Hessian is 0.
+On a kink (a residual zero to rounding) ``_grad`` gives the smallest element of the subdifferential, which is 0
+exactly at the optimum, so "gradient norm at the optimum" keeps its meaning.
+
+Standard errors: the observed information in beta does not exist (S is piecewise linear). They use the asymptotic
+LAD covariance, Var(beta) = (X'X)^-1 / (4 f(0)^2) with f(0) = 1 / (2 b) for Laplace errors, i.e. b^2 (X'X)^-1,
+evaluated at b; and se(b) = b / sqrt(n) from the information n / b^2 for the scale, which is smooth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import KeyVerificationError
+from ..verification import CLOSED_FORM_REL_TOL, SECOND_METHOD_REL_TOL, Verification, max_rel_diff, standard_errors
+from .base import Data, ExactSolution, Family, Param, Params
+from .design import regression_arrays, require_full_rank, require_rows
+from .domains import POSITIVE, REAL
+from .lad_descent import lad_by_edge_descent
+from .least_absolute_deviations import (
+    certify,
+    flat_segment,
+    lad_by_linear_programming,
+    min_norm_subgradient,
+    residuals,
+    weighted_median,
+)
+
+# The second method may not beat the LP's S by more than rounding: this many units of sum_i |y_i| + |x_i||beta|,
+# the size of the terms each residual is computed from (large next to S when y sits far from 0).
+_OBJECTIVE_ULPS = 64.0
+# The subgradient the certificate gives, relative to (sum_i |x_i| + n) / b: rounding only, at a true optimum.
+_SUBGRADIENT_REL_TOL = 1e-9
+
+
+class LaplaceRegression(Family):
+    """nll(beta, scale) = n ln(2 scale) + sum |y - X beta| / scale; X is the full design matrix."""
+
+    id = "laplace_regression"
+    data_names = ("X", "y")
+    params = (Param("beta", REAL), Param("scale", POSITIVE))
+
+    def param_shapes(self, data: Data) -> dict[str, tuple[int, ...]]:
+        return {"beta": (data["X"].shape[1],), "scale": ()}
+
+    def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
+        X, y = regression_arrays(arrays)
+        d = X.shape[1]
+        require_rows(X, d + 1, f"to estimate {d} coefficient(s) and the scale")
+        require_full_rank(X)
+        return {"X": X, "y": y}
+
+    def _nll(self, params: Params, data: Data) -> float:
+        b = params["scale"]
+        r = data["y"] - data["X"] @ params["beta"]
+        return r.size * np.log(2.0 * b) + np.sum(np.abs(r)) / b
+
+    def _subgradient(self, params: Params, data: Data) -> tuple[np.ndarray, float]:
+        """The (minimum-norm sub)gradient of S in beta, and S."""
+        r, zero = residuals(data["X"], data["y"], np.asarray(params["beta"]))
+        return min_norm_subgradient(data["X"], r, zero), float(np.sum(np.abs(r)))
+
+    def _grad(self, params: Params, data: Data) -> np.ndarray:
+        b, n = params["scale"], data["y"].size
+        g, total = self._subgradient(params, data)
+        return np.r_[g / b, n / b - total / b**2]
+
+    def _hess(self, params: Params, data: Data) -> np.ndarray:
+        b, n = params["scale"], data["y"].size
+        g, total = self._subgradient(params, data)
+        d = g.size
+        h = np.zeros((d + 1, d + 1))
+        h[:d, d] = h[d, :d] = -g / b**2
+        h[d, d] = -n / b**2 + 2.0 * total / b**3
+        return h
+
+    def _closed_form(self, data: Data) -> Params | None:
+        """With one column x, S(beta) = sum |x_i| |y_i / x_i - beta|: beta is a weighted median (when unique)."""
+        X, y = data["X"], data["y"]
+        if X.shape[1] != 1:
+            return None
+        x = X[:, 0]
+        used = x != 0  # rows with x_i = 0 add |y_i| whatever beta is
+        index, unique = weighted_median(y[used] / x[used], np.abs(x[used]))
+        if not unique:
+            return None
+        beta = np.array([y[used][index] / x[used][index]])
+        return {"beta": beta, "scale": float(np.mean(np.abs(y - x * beta[0])))}
+
+    def _mle_problem(self, data: Data) -> str | None:
+        X, y = data["X"], data["y"]
+        beta = np.linalg.lstsq(X, y, rcond=None)[0]
+        _, zero = residuals(X, y, beta)
+        if not zero.all():
+            return None
+        return (
+            f"all {y.size} observations lie exactly on the plane y = X beta: every residual is 0, so the MLE of the "
+            "scale is 0, on the boundary of scale > 0, and no interior maximum exists"
+        )
+
+    def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        # Continuous Laplace noise: ties among residuals have probability 0, so the LAD fit is unique.
+        n, d = int(rng.integers(30, 60)), int(rng.integers(2, 4))
+        X = np.column_stack([np.ones(n), rng.normal(0.0, 1.0, size=(n, d - 1))])
+        y = X @ rng.uniform(-2.0, 2.0, size=d) + rng.laplace(0.0, rng.uniform(0.5, 2.0), size=n)
+        return {"X": X, "y": y}
+
+    def _exact_fit(self, data: Data) -> ExactSolution:
+        X, y = data["X"], data["y"]
+        n, d = X.shape
+        beta, lp_iterations = lad_by_linear_programming(X, y)
+        total = float(np.sum(np.abs(y - X @ beta)))
+        b = total / n
+        if not b > 0:  # _mle_problem catches exact fits first; this guards a fit exact only to rounding
+            raise KeyVerificationError("every residual of the least-absolute-deviations fit is 0: the scale is 0")
+        theta = np.r_[beta, b]
+        certificate = certify(X, y, beta)
+        problems: list[str] = []
+        if not certificate.optimal:
+            problems.append(
+                "no optimality certificate: no a in [-1, 1]^n with X'a = 0 matches the signs of the residuals "
+                f"(margin {certificate.margin:.3g}, dual residual {certificate.dual_residual:.3g})"
+            )
+        elif not certificate.unique:
+            problems.append(_not_unique(X, y, beta, total))
+
+        se = _standard_errors(X, b)
+        if se is None:
+            problems.append("X'X is numerically singular, so the standard errors of beta are undefined")
+
+        subgradient = np.r_[certificate.subgradient / b, n / b - total / b**2]
+        grad_norm = float(np.linalg.norm(subgradient))
+        grad_tol = _SUBGRADIENT_REL_TOL * (float(np.sum(np.abs(X))) + n) / b
+        if certificate.optimal and not grad_norm <= grad_tol:
+            problems.append(f"the subgradient at the optimum has norm {grad_norm:.3g}, above {grad_tol:.3g}")
+
+        closed = self._closed_form(data)
+        closed_diff = None
+        if closed is not None:
+            closed_diff = max_rel_diff(theta, self.pack(closed, data), se)
+            if not closed_diff <= CLOSED_FORM_REL_TOL:
+                problems.append(f"the fit disagrees with the weighted median (relative difference {closed_diff:.3g})")
+
+        second_diff = self._second_method(X, y, theta, total, se, certificate.unique, problems)
+        verification = Verification(
+            grad_norm=grad_norm,
+            # The analogue of a definite Hessian: the minimum in beta is strict (sharp), n / b^2 > 0 in b.
+            hessian_definite=certificate.unique and se is not None,
+            closed_form_max_rel_diff=closed_diff,
+            second_method_max_rel_diff=second_diff,
+            passed=not problems,
+            problems=tuple(problems),
+        )
+        return ExactSolution(
+            theta=theta,
+            se=se if se is not None else np.full(d + 1, np.nan),
+            iterations=lp_iterations,
+            method="exact least absolute deviations: HiGHS linear program (dual form), beta re-solved on its basis "
+            "rows; scale = mean |residual|",
+            verification=verification,
+        )
+
+    @staticmethod
+    def _second_method(
+        X: np.ndarray,
+        y: np.ndarray,
+        theta: np.ndarray,
+        total: float,
+        se: np.ndarray | None,
+        unique: bool,
+        problems: list[str],
+    ) -> float | None:
+        """Run IRLS + edge descent; it must not find a smaller S, nor (when both are certified) another beta."""
+        try:
+            second = lad_by_edge_descent(X, y)
+        except np.linalg.LinAlgError as error:
+            problems.append(f"the second method (IRLS + edge descent) failed: {error}")
+            return None
+        magnitude = float(np.sum(np.abs(y) + np.abs(X) @ np.abs(theta[:-1])))
+        if second.objective < total - _OBJECTIVE_ULPS * np.finfo(float).eps * magnitude:
+            problems.append(
+                "the second method (IRLS + edge descent) found a smaller sum of |residuals|: "
+                f"{second.objective!r} < {total!r}"
+            )
+        other = np.r_[second.beta, second.objective / y.size]
+        diff = max_rel_diff(theta, other, se)
+        if unique and second.optimal and not diff <= SECOND_METHOD_REL_TOL:
+            problems.append(f"the fit disagrees with the second method (relative difference {diff:.3g})")
+        return diff
+
+
+def _standard_errors(X: np.ndarray, b: float) -> np.ndarray | None:
+    """b sqrt(diag((X'X)^-1)) for beta (the asymptotic LAD covariance, see the module docstring), b / sqrt(n) for b.
+
+    Computed on columns scaled to max |x| = 1, so only a truly ill-conditioned design, not columns in different
+    units, counts as singular.
+    """
+    n = X.shape[0]
+    column_scale = np.max(np.abs(X), axis=0)
+    scaled = X / column_scale
+    unit = standard_errors(scaled.T @ scaled)
+    return None if unit is None else np.r_[b * unit / column_scale, b / np.sqrt(n)]
+
+
+def _not_unique(X: np.ndarray, y: np.ndarray, beta: np.ndarray, total: float) -> str:
+    end = flat_segment(X, y, beta)
+    if end is None:
+        return (
+            "the least-absolute-deviations fit is not unique to within rounding for these data: the minimum of "
+            f"the sum of |residuals| ({total:.6g}) is not strict, so beta is not determined"
+        )
+    return (
+        "the least-absolute-deviations fit is not unique for these data: every beta on the segment from "
+        f"{_vector(beta)} to {_vector(end)} minimises the sum of |residuals| ({total:.6g}), so there is no "
+        "single key for beta (typical of ties, e.g. an even number of observations around a median)"
+    )
+
+
+def _vector(values: np.ndarray) -> str:
+    return "[" + ", ".join(f"{v:.6g}" for v in values) + "]"
+

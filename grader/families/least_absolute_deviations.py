@@ -1,0 +1,213 @@
+"""Least-absolute-deviations (LAD) fits done exactly: the linear program, its optimality certificate, uniqueness.
+
+LAD minimises S(beta) = sum |y_i - x_i beta|, the linear program min 1'(u + v) s.t. X beta + u - v = y, u, v >= 0.
+HiGHS solves its dual, max y'a s.t. X'a = 0, -1 <= a <= 1, which has d equality rows instead of n, with its
+interior-point method and crossover to a vertex: at n = 10^4, d = 10 that takes 0.08 s, against 3 s for the primal
+and 0.2 s for the dual with HiGHS's default (simplex), whose cost grows much faster with n (14 s against 1.7 s at
+n = 10^5). By LP duality beta is the dual's equality multiplier. A vertex of the LP interpolates d rows of the
+data, so beta is then recomputed exactly, by solving X_B beta = y_B on the d rows it passes through.
+
+Certificate (LP duality, i.e. 0 in the subdifferential): beta minimises S if and only if some a in [-1, 1]^n has
+X'a = 0 and a_i = sign(r_i) wherever r_i != 0. Uniqueness: with Z the rows where r_i = 0, the directional
+derivative is S'(beta; delta) = sum_Z (|x_i delta| + a_i x_i delta); it is positive in every direction, which for a
+convex piecewise-linear S means beta is the only minimiser, exactly when X_Z has rank d and a can be chosen with
+|a_i| < 1 on Z. The margin, max over valid a of 1 - max_Z |a_i| (a small LP), measures how strict the minimum is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog, lsq_linear
+
+from ..errors import KeyVerificationError
+
+# A residual within this many rounding units of the data's scale (max_i |y_i| + |x_i||beta|) counts as zero: an
+# exactly interpolating beta leaves a few units on the rows it passes through; real residuals are far larger.
+_ZERO_ULPS = 1024.0
+# Below this margin the minimum is not strict to within rounding: the LAD fit is (or cannot be told from) a set.
+MARGIN_TOL = 1e-7
+# X'a of a valid certificate, relative to sum_i |x_i|: rounding of n terms stays many orders below it.
+DUAL_RESIDUAL_TOL = 1e-9
+# Rows whose part orthogonal to the rows already chosen is this small (relative) count as dependent on them.
+_INDEPENDENCE_TOL = 1e-8
+_TIGHT_LP = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The optimality and uniqueness evidence for one beta."""
+
+    zero: np.ndarray  # rows whose residual is zero (to rounding)
+    rank: int  # rank of X restricted to those rows
+    d: int  # number of coefficients
+    margin: float  # max over valid a of 1 - max_Z |a_i|; -inf when X_Z'a = -X_N's_N has no solution at all
+    dual_residual: float  # max |X'a| / sum_i |x_i| for the certificate a found
+    subgradient: np.ndarray  # -X'a: the element of the subdifferential of S the certificate gives (0 if valid)
+
+    @property
+    def optimal(self) -> bool:
+        return self.margin >= -MARGIN_TOL and self.dual_residual <= DUAL_RESIDUAL_TOL
+
+    @property
+    def unique(self) -> bool:
+        return self.optimal and self.rank == self.d and self.margin > MARGIN_TOL
+
+
+def residuals(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """r = y - X beta and the mask of residuals that are zero to rounding (the kinks of S at beta)."""
+    r = y - X @ beta
+    scale = float(np.max(np.abs(y) + np.abs(X) @ np.abs(beta)))
+    return r, np.abs(r) <= _ZERO_ULPS * np.finfo(float).eps * scale
+
+
+def min_norm_subgradient(X: np.ndarray, r: np.ndarray, zero: np.ndarray) -> np.ndarray:
+    """The smallest element of the subdifferential of S at beta: the gradient of S where S is differentiable.
+
+    Off the kinks it is -sum sign(r_i) x_i; each zero residual adds -t_i x_i with t_i free in [-1, 1], chosen by
+    bounded least squares (exact, active set) to make the norm smallest. It is 0 exactly at a minimiser.
+    """
+    signs = np.where(zero, 0.0, np.sign(r))
+    g = -(X.T @ signs)
+    if zero.any():
+        kinks = X[zero].T
+        t = lsq_linear(kinks, g, bounds=(-1.0, 1.0), method="bvls").x
+        g = g - kinks @ t
+    return g
+
+
+def independent_rows(X: np.ndarray, order: np.ndarray) -> np.ndarray | None:
+    """The first d rows of X, taken in ``order``, that are linearly independent; None if fewer exist."""
+    d = X.shape[1]
+    first = order[:d]
+    if first.size == d and np.linalg.matrix_rank(X[first]) == d:
+        return first
+    # Rare (repeated rows, few distinct designs): Gram-Schmidt over all candidates at once, one row per pass.
+    rows = X[order]
+    norms = np.linalg.norm(rows, axis=1)
+    basis = np.zeros((0, d))
+    chosen: list[int] = []
+    for _ in range(d):
+        remainder = rows - (rows @ basis.T) @ basis
+        fresh = np.linalg.norm(remainder, axis=1) > _INDEPENDENCE_TOL * np.maximum(norms, np.finfo(float).tiny)
+        fresh[chosen] = False
+        if not fresh.any():
+            return None
+        pick = int(np.argmax(fresh))
+        chosen.append(pick)
+        basis = np.vstack([basis, remainder[pick] / np.linalg.norm(remainder[pick])])
+    return order[np.array(chosen)]
+
+
+def lad_by_linear_programming(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, int]:
+    """A LAD minimiser (a vertex of the LP) and HiGHS's iteration count; exact to rounding, not to LP tolerance."""
+    d = X.shape[1]
+    result = linprog(-y, A_eq=X.T, b_eq=np.zeros(d), bounds=(-1.0, 1.0), method="highs-ipm")
+    if result.status != 0:
+        # The dual is feasible (a = 0) and bounded (the box): only a numerical breakdown lands here.
+        raise KeyVerificationError(f"the least-absolute-deviations linear program failed: {result.message}")
+    beta = -np.asarray(result.eqlin.marginals, dtype=float)
+    r, _ = residuals(X, y, beta)
+    basis = independent_rows(X, np.argsort(np.abs(r), kind="stable"))
+    if basis is not None:
+        beta = np.linalg.solve(X[basis], y[basis])
+    return beta, int(result.nit)
+
+
+def certify(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> Certificate:
+    """Look for the dual certificate a with the largest margin, independently of how beta was found."""
+    d = X.shape[1]
+    r, zero = residuals(X, y, beta)
+    signs = np.where(zero, 0.0, np.sign(r))
+    target = -(X[~zero].T @ signs[~zero])  # X_Z'a_Z must equal this
+    kinks = X[zero]
+    rank = int(np.linalg.matrix_rank(kinks)) if kinks.size else 0
+    a_zero, margin = _largest_margin(kinks, target, square=kinks.shape[0] == d == rank)
+    a = signs.copy()
+    if a_zero is not None:
+        a[zero] = a_zero
+    residual = X.T @ a
+    scale = max(float(np.sum(np.max(np.abs(X), axis=1))), np.finfo(float).tiny)
+    dual_residual = float(np.max(np.abs(residual)) / scale) if a_zero is not None else np.inf
+    return Certificate(zero, rank, d, margin, dual_residual, -residual)
+
+
+def _largest_margin(kinks: np.ndarray, target: np.ndarray, *, square: bool) -> tuple[np.ndarray | None, float]:
+    """a_Z with kinks' a_Z = target maximising 1 - max |a_Z|, and that margin; (None, -inf) if none exists."""
+    if square:  # the usual vertex: a_Z is determined, solve exactly
+        a = np.linalg.solve(kinks.T, target)
+        return a, 1.0 - float(np.max(np.abs(a)))
+    k, d = kinks.shape
+    if k == 0:
+        return (np.zeros(0), 1.0) if not np.any(target) else (None, -np.inf)
+    # Variables (a_Z, m): maximise m subject to kinks' a = target and -1 + m <= a_i <= 1 - m. Sparse: with many
+    # tied observations k runs into the thousands, and a dense 2k x k block would not fit in memory.
+    identity, ones = sparse.identity(k, format="csr"), sparse.csr_matrix(np.ones((k, 1)))
+    result = linprog(
+        np.r_[np.zeros(k), -1.0],
+        A_ub=sparse.bmat([[identity, ones], [-identity, ones]], format="csr"),
+        b_ub=np.ones(2 * k),
+        A_eq=np.hstack([kinks.T, np.zeros((d, 1))]),
+        b_eq=target,
+        bounds=[(None, None)] * k + [(None, 1.0)],
+        method="highs",
+        options=_TIGHT_LP,
+    )
+    if result.status != 0:
+        return None, -np.inf
+    return result.x[:k], float(result.x[k])
+
+
+def flat_segment(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray | None:
+    """For a minimiser that is not strict: the far end of a segment from beta on which S stays minimal.
+
+    A direction delta with S'(beta; delta) = 0 comes from a small LP over (delta, w) minimising
+    -sum_N sign(r_i) x_i delta + sum_Z w_i with w_i >= |x_i delta|, one coordinate of delta pinned to +-1 (2d
+    tries at most); S stays flat along it until the first nonzero residual changes sign. None if no such
+    direction is found.
+    """
+    n, d = X.shape
+    r, zero = residuals(X, y, beta)
+    signs = np.where(zero, 0.0, np.sign(r))
+    pull = X.T @ signs
+    kinks = X[zero]
+    k = kinks.shape[0]
+    size = float(np.sum(np.abs(kinks))) + float(np.sum(np.abs(pull))) + 1.0
+    identity = sparse.identity(k, format="csr")
+    kinks_sparse = sparse.csr_matrix(kinks)
+    for j in range(d):
+        for pin in (1.0, -1.0):
+            bounds = [(-1.0, 1.0)] * d + [(0.0, None)] * k
+            bounds[j] = (pin, pin)
+            result = linprog(
+                np.r_[-pull, np.ones(k)],
+                A_ub=sparse.bmat([[kinks_sparse, -identity], [-kinks_sparse, -identity]], format="csr") if k else None,
+                b_ub=np.zeros(2 * k) if k else None,
+                bounds=bounds,
+                method="highs",
+                options=_TIGHT_LP,
+            )
+            if result.status == 0 and result.fun <= MARGIN_TOL * size:
+                direction = result.x[:d]
+                slopes = X @ direction
+                ahead = ~zero & (signs * slopes > 0)  # residuals moving towards zero along the direction
+                if not ahead.any():
+                    continue
+                return beta + float(np.min(r[ahead] / slopes[ahead])) * direction
+    return None
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> tuple[int, bool]:
+    """Index of the lower weighted median of ``values`` (the minimiser of sum w_i |values_i - m|), and whether it
+    is the only minimiser (False when the weights below and above it balance exactly: a whole interval minimises).
+    """
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    half = cumulative[-1] / 2.0
+    position = int(np.searchsorted(cumulative, half))  # first cumulative weight >= half
+    position = min(position, values.size - 1)
+    balanced = bool(np.isclose(cumulative[position], half, rtol=1e-12, atol=0.0))
+    unique = not balanced or (position + 1 < values.size and values[order[position + 1]] == values[order[position]])
+    return int(order[position]), unique

@@ -32,7 +32,7 @@ from keys_reference import laplace_objective, reference
 REPO = Path(__file__).resolve().parent.parent
 SIZES = (200, 10_000, 1_000_000)
 DIMENSIONS = (2, 10)
-REPEATS = {200: 15, 10_000: 7, 1_000_000: 3}
+REPEATS = {200: 31, 10_000: 15, 1_000_000: 5}
 CELL_BUDGET = 20.0  # seconds: a method stops repeating once its runs of one case have taken this long
 SEED_LIMIT = 60.0  # seconds: the seed approach is skipped where it would take longer
 METHODS = ("grader.fit", "seed L-BFGS-B", "statsmodels")
@@ -57,15 +57,24 @@ class Cell:
     skipped: str = ""
 
 
-def timed(fn: Callable[[], np.ndarray], repeats: int) -> tuple[list[float], np.ndarray]:
-    samples: list[float] = []
-    result = None
-    while len(samples) < repeats and sum(samples) < CELL_BUDGET:
-        start = time.perf_counter()
-        result = fn()
-        samples.append(time.perf_counter() - start)
-    assert result is not None
-    return samples, result
+def interleaved(methods: dict[str, Callable[[], np.ndarray]], repeats: int) -> tuple[dict, dict, dict]:
+    """Run the methods in turn, ``repeats`` rounds (a method drops out once its runs took CELL_BUDGET s), so a
+    slow spell of a shared machine falls on all of them alike. Returns times, last results and skip notes."""
+    times: dict[str, list[float]] = {name: [] for name in methods}
+    results: dict[str, np.ndarray] = {}
+    skipped: dict[str, str] = {}
+    for _ in range(repeats):
+        for name, method in methods.items():
+            if name in skipped or sum(times[name]) >= CELL_BUDGET:
+                continue
+            start = time.perf_counter()
+            try:
+                results[name] = method()
+            except TooSlow:
+                skipped[name] = f"skipped (> {SEED_LIMIT:.0f} s)"
+                continue
+            times[name].append(time.perf_counter() - start)
+    return times, results, skipped
 
 
 def rel_error(estimate: np.ndarray, ref: np.ndarray, se: np.ndarray) -> float:
@@ -76,8 +85,6 @@ def rel_error(estimate: np.ndarray, ref: np.ndarray, se: np.ndarray) -> float:
 
 def run_case(model: str, n: int, d: int, evaluations: dict[tuple[str, int], int]) -> list[Cell]:
     data = make_data(model, n, d)
-    repeats = REPEATS.get(n, 3)
-
     extra: dict[str, object] = {}
 
     def ours() -> np.ndarray:
@@ -89,35 +96,33 @@ def run_case(model: str, n: int, d: int, evaluations: dict[tuple[str, int], int]
         x, extra["evaluations"] = seed_fit(model, data, SEED_LIMIT)
         return x
 
-    cells = [Cell(model, n, d, method) for method in METHODS]
-    cells[0].times, theta = timed(ours, repeats)
-    se = np.asarray(extra["se"])
-    ref = reference(model, data, laplace_candidate=theta[:-1] if model == "laplace_regression" else None)
-    estimates: dict[str, np.ndarray] = {"grader.fit": theta}
-
-    cells[2].times, estimates["statsmodels"] = timed(lambda: statsmodels_fit(model, data), repeats)
-
-    seed = cells[1]
+    methods = {"grader.fit": ours, "seed L-BFGS-B": seed_approach, "statsmodels": lambda: statsmodels_fit(model, data)}
+    cells = {method: Cell(model, n, d, method) for method in METHODS}
     known = evaluations.get((model, d))
     predicted = None if known is None else known * seed_evaluation_time(model, data)
     if predicted is not None and predicted > SEED_LIMIT:
-        seed.skipped = f"skipped (> {SEED_LIMIT:.0f} s: about {known} nll evaluations, {predicted:.0f} s)"
-    else:
-        try:
-            seed.times, estimates["seed L-BFGS-B"] = timed(seed_approach, repeats)
-            evaluations[(model, d)] = int(extra["evaluations"])  # type: ignore[call-overload]
-        except TooSlow:
-            seed.skipped = f"skipped (> {SEED_LIMIT:.0f} s)"
+        cells["seed L-BFGS-B"].skipped = (
+            f"skipped (> {SEED_LIMIT:.0f} s: about {known} nll evaluations, {predicted:.0f} s)"
+        )
+        del methods["seed L-BFGS-B"]
+    times, estimates, skipped = interleaved(methods, REPEATS.get(n, 3))
+    for method, cell in cells.items():
+        cell.times = times.get(method, [])
+        cell.skipped = cell.skipped or skipped.get(method, "")
+    if "evaluations" in extra:
+        evaluations[(model, d)] = int(extra["evaluations"])  # type: ignore[call-overload]
+    theta, se = estimates["grader.fit"], np.asarray(extra["se"])
+    ref = reference(model, data, laplace_candidate=theta[:-1] if model == "laplace_regression" else None)
 
     optimum = laplace_objective(data["X"], data["y"], ref[:-1]) if model == "laplace_regression" else None
-    for cell in cells:
+    for cell in cells.values():
         estimate = estimates.get(cell.method)
         if estimate is None:
             continue
         cell.error = rel_error(estimate, ref, se)
         if optimum is not None:
             cell.gap = laplace_objective(data["X"], data["y"], estimate[:-1]) - optimum
-    return cells
+    return list(cells.values())
 
 
 def median_ms(cell: Cell) -> float:

@@ -22,7 +22,7 @@ from .number_parsing import parse_number
 from .verification import Verification
 
 # Stored with every cached key and every grading, so a change in the numbers can be traced to a release.
-GRADER_VERSION = "0.2.0"
+GRADER_VERSION = "0.3.0"
 
 __all__ = [
     "ANSWER_ERROR_CODES",

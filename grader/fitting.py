@@ -1,7 +1,19 @@
-"""``fit``: the verified maximum-likelihood fit of a family to data, which every estimation key is read from."""
+"""``fit``: the verified maximum-likelihood fit of a family to data, which every estimation key is read from.
+
+A smooth fit is Newton's method (``optimizers``) from the family's start, then the verification: a stationary
+point (the next Newton step a negligible fraction of a standard error) with a safely positive-definite Hessian,
+confirmed independently by the closed form where one exists, by convexity where the family's nll is convex (such a
+point is then the unique global minimum), and otherwise by a second optimiser (scipy's trust-exact), which also
+runs whenever a confirmed fit fails, to tell a wrong closed form from a wrong optimum.
+
+Existence is proven by the same verification: an interior stationary point with a positive-definite Hessian is a
+maximum. So the costly diagnoses of data without an MLE (the separation linear programmes) run only when a fit
+fails or Newton is still going after _PATIENCE iterations, to name the cause; the cheap checks run up front.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,13 +22,17 @@ from numpy.typing import ArrayLike
 from .errors import KeyVerificationError
 from .families import Data, Family, Params, get_family
 from .families.base import ExactSolution
-from .optimizers import newton_minimize, trust_exact_minimize
+from .optimizers import MAX_ITERATIONS, newton_minimize, trust_exact_minimize
 from .unconstrained import UnconstrainedObjective
 from .verification import Verification, standard_errors, verify
 
 # Where an unconverged optimiser has run off to in the unconstrained coordinates, e.g. expit(30) = 1 - 1e-13 or
 # exp(30) = 1e13: no estimate anyone would report lives there, so the likelihood has no interior maximum.
 _RUNAWAY_Z = 30.0
+# Proves a verified optimum global for a family whose nll is convex in its natural parameters (Family.convex).
+CONVEX_CERTIFICATE = "convex nll: a stationary point with a positive-definite Hessian is the global minimum"
+# Newton iterations before a fit that has not converged asks the family why (see fit).
+_PATIENCE = 25
 
 
 @dataclass(frozen=True)
@@ -58,43 +74,53 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
     objective = UnconstrainedObjective(family, clean)
     n = family.n_obs(clean)
     z0 = objective.to_z(family.start(clean))
-    primary = newton_minimize(objective, z0)
+    primary = newton_minimize(objective, z0, _PATIENCE)
+    if not primary.converged and primary.iterations == _PATIENCE:
+        # Newton usually converges in under ten steps; one that is still going is often running off along a
+        # direction of recession (a separation), which the family's diagnosis names at once. If it finds none,
+        # Newton carries on from where it stopped.
+        explanation = family._explain_failure(clean)
+        if explanation:
+            raise KeyVerificationError(explanation)
+        primary = newton_minimize(objective, primary.z, MAX_ITERATIONS, done=_PATIENCE)
     theta = objective.to_theta(primary.z)
-    labels = family.element_labels(clean)
-    for i, domain in enumerate(family.element_domains(clean)):
-        if not domain.contains(theta[i]) or (not primary.converged and abs(primary.z[i]) > _RUNAWAY_Z):
-            raise KeyVerificationError(
-                f"the likelihood keeps increasing as {labels[i]} approaches the edge of its domain "
-                f"({domain.describe(labels[i])}): the optimiser reached {labels[i]} = {float(theta[i])!r} without "
-                "converging, so no interior maximum exists"
-            )
+    if not objective.interior(theta) or (not primary.converged and np.abs(primary.z).max() > _RUNAWAY_Z):
+        raise _failure(family, clean, _edge_message(family, clean, theta, primary.z, primary.converged))
 
-    params = family._unpack(theta, clean)
-    # Inside the domain these are finite for a converged fit; _finite turns a rare overflow into an error. The
-    # objective has usually evaluated this point already (the last line search), and computes each at most once.
-    at = primary.z
-    nll = float(family._finite("negative log-likelihood", lambda *_: objective.natural_nll(at), params, clean))
-    gradient = np.atleast_1d(family._finite("gradient", lambda *_: objective.natural_gradient(at), params, clean))
-    hessian = np.atleast_2d(family._finite("Hessian", lambda *_: objective.natural_hessian(at), params, clean))
+    # Inside the domain these are finite for a converged fit; a rare overflow becomes an error naming it. The
+    # objective has evaluated this point already (the last iteration), and computes each at most once.
+    nll, gradient, hessian = objective.natural(primary.z)
+    if not (math.isfinite(nll) and np.isfinite(gradient).all() and np.isfinite(hessian).all()):
+        params = family._unpack(theta, clean)
+        for what, value in (("negative log-likelihood", nll), ("gradient", gradient), ("Hessian", hessian)):
+            family._finite(what, lambda *_, value=value: value, params, clean)
+    labels = family.element_labels(clean)
 
     closed = family._closed_form(clean)
-    second = trust_exact_minimize(objective, z0, n)
-    second_theta = objective.to_theta(second.z) if second.converged else None
-    verification = verify(
-        labels=labels,
-        theta=theta,
-        gradient=gradient,
-        hessian=hessian,
-        n=n,
-        converged=primary.converged,
-        optimizer_message=primary.message,
-        closed_form=None if closed is None else family.pack(closed, clean),
-        second=second_theta,
-        second_message=second.message,
-    )
+    evidence = {
+        "labels": labels,
+        "theta": theta,
+        "gradient": gradient,
+        "hessian": hessian,
+        "n": n,
+        "converged": primary.converged,
+        "optimizer_message": primary.message,
+        "closed_form": None if closed is None else family.pack(closed, clean),
+        "certificate": CONVEX_CERTIFICATE if family.convex else None,
+    }
+    # The optimum needs independent confirmation: the closed form, or the convexity certificate (both free next to
+    # the fit), else a second optimiser. When a confirmed fit still fails, the second optimiser runs as well, to
+    # tell a wrong closed form from a wrong optimum.
+    verification = None
+    if evidence["closed_form"] is not None or evidence["certificate"] is not None:
+        verification = verify(**evidence)
+    if verification is None or not verification.passed:
+        second = trust_exact_minimize(objective, z0, n)
+        second_theta = objective.to_theta(second.z) if second.converged else None
+        verification = verify(**evidence, second=second_theta, second_message=second.message)
     if not verification.passed:
-        raise KeyVerificationError(
-            f"the {family_id} fit failed verification: {'; '.join(verification.problems)}", verification
+        raise _failure(
+            family, clean, f"the {family_id} fit failed verification: {'; '.join(verification.problems)}", verification
         )
 
     se = standard_errors(hessian)
@@ -107,10 +133,33 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         converged=primary.converged,
         grad_norm=verification.grad_norm,
         iterations=primary.iterations,
-        method=f"newton on ({objective.describe()})",
+        method=f"newton on ({objective.describe()})"
+        + (f"; verified by certificate ({verification.certificate})" if verification.certificate else ""),
         n=n,
         verification=verification,
     )
+
+
+def _edge_message(family: Family, data: Data, theta: np.ndarray, z: np.ndarray, converged: bool) -> str:
+    """Which parameter ran to the edge of its domain (or off to infinity), for the error."""
+    labels = family.element_labels(data)
+    for i, domain in enumerate(family.element_domains(data)):
+        if not domain.contains(theta[i]) or (not converged and abs(z[i]) > _RUNAWAY_Z):
+            return (
+                f"the likelihood keeps increasing as {labels[i]} approaches the edge of its domain "
+                f"({domain.describe(labels[i])}): the optimiser reached {labels[i]} = {float(theta[i])!r} without "
+                "converging, so no interior maximum exists"
+            )
+    raise AssertionError("called for a point inside the domain")  # pragma: no cover
+
+
+def _failure(
+    family: Family, data: Data, message: str, verification: Verification | None = None
+) -> KeyVerificationError:
+    """The error for a failed fit: the family's diagnosis of the data (e.g. a separation) when it has one, since
+    that names the cause, else what the optimiser or the verification saw."""
+    explanation = family._explain_failure(data)
+    return KeyVerificationError(explanation or message, verification)
 
 
 def _exact_result(family_id: str, family: Family, data: Data, exact: ExactSolution) -> FitResult:

@@ -3,7 +3,8 @@
 ``newton_minimize`` (the primary) is Newton's method with safeguards: the Hessian's eigenvalues are floored so
 every step is a descent direction; a backtracking line search rejects steps that raise the nll (or leave the
 domain, where the objective is +inf); iterations are capped. Convergence is a Newton step below STEP_TOL relative
-to z, after which one more step reaches machine precision.
+to z, after which one more step reaches machine precision, or, at a point already that close, a step too small to
+matter (below _NEGLIGIBLE_SE standard errors), which is then not taken.
 
 ``trust_exact_minimize`` (the second method) is scipy's exact trust-region method from the same start, stopped by
 the verification's scale-free stationarity test; the verification compares the two optima.
@@ -17,12 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.lapack import dposv
 from scipy.optimize import OptimizeResult, minimize
 
 from .unconstrained import UnconstrainedObjective
 from .verification import is_stationary, near_optimum
 
 STEP_TOL = 1e-10
+# A Newton step at most this many standard errors is not worth taking (the verification asks for 1e-6).
+_NEGLIGIBLE_SE = 1e-12
 MAX_ITERATIONS = 200
 _MAX_HALVINGS = 60
 _ARMIJO = 1e-4
@@ -30,6 +34,8 @@ _ARMIJO = 1e-4
 _EIGEN_FLOOR = 1e-8
 # Near the optimum the nll changes by less than its rounding error; accept steps within that noise.
 _NOISE = 16 * np.finfo(float).eps
+# A Newton step of at most 0.01 standard errors (squared decrement 1e-4) is taken without comparing nll values.
+_TRUSTED_DECREMENT = 1e-4
 
 
 @dataclass(frozen=True)
@@ -40,43 +46,76 @@ class OptimizerResult:
     message: str
 
 
-def newton_minimize(objective: UnconstrainedObjective, z0: np.ndarray) -> OptimizerResult:
+def newton_minimize(
+    objective: UnconstrainedObjective, z0: np.ndarray, max_iterations: int = MAX_ITERATIONS, done: int = 0
+) -> OptimizerResult:
+    """Newton from z0, counting iterations from ``done`` (a run resumed where an earlier one stopped) up to
+    ``max_iterations`` in all."""
     z = np.array(z0, dtype=float)
-    f = objective.value(z)
+    # The value, gradient and Hessian of each trial point come from one pass over the data: nearly every full
+    # Newton step is accepted, and then the next iteration needs all three there anyway.
+    f, g, h = objective.evaluate(z)
     if not np.isfinite(f):
-        return OptimizerResult(z, 0, False, "the negative log-likelihood is not finite at the starting point")
-    for iteration in range(1, MAX_ITERATIONS + 1):
-        g, h = objective.gradient(z), objective.hessian(z)
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+        return OptimizerResult(z, done, False, "the negative log-likelihood is not finite at the starting point")
+    for iteration in range(done + 1, max_iterations + 1):
+        if not (np.isfinite(g).all() and np.isfinite(h).all()):
             return OptimizerResult(z, iteration - 1, False, "the gradient or Hessian is not finite")
         step, positive_definite = _newton_step(g, h)
         small = bool(np.all(np.abs(step) <= STEP_TOL * (1.0 + np.abs(z))))
-        t = 1.0
-        for _ in range(_MAX_HALVINGS):
-            candidate = z - t * step
-            f_new = objective.value(candidate)
-            if f_new <= f - _ARMIJO * t * float(g @ step) + _NOISE * abs(f):
-                break
-            t /= 2
-        else:
-            if small and positive_definite:
-                return OptimizerResult(z, iteration - 1, True, "converged (final step within rounding)")
-            return OptimizerResult(z, iteration - 1, False, "the line search found no decrease")
-        z, f = candidate, f_new
+        if small and positive_definite and np.max(np.abs(step) * np.sqrt(np.abs(h.diagonal()))) <= _NEGLIGIBLE_SE:
+            # The step left is small next to z and a negligible fraction of a standard error (|step_i| sqrt(H_ii)
+            # bounds step_i in its standard errors from above): z is the optimum to that precision, and taking
+            # the step would only cost one more evaluation of the likelihood.
+            return OptimizerResult(z, iteration - 1, True, "converged")
+        slope = float(g @ step)
+        candidate = z - step
+        f_new, g_new, h_new = objective.evaluate(candidate)
+        # With H positive definite, slope = g'H^-1 g is the squared Newton decrement: the step in standard errors,
+        # squared. Below _TRUSTED_DECREMENT the predicted decrease can be smaller than the rounding noise of the nll
+        # (residuals 1e-4 of y ~ 1e3 carry relative errors of 1e-9), so comparing values would reject good steps at
+        # random; there, deep inside Newton's region of quadratic convergence, the full step is taken as it is.
+        trusted = positive_definite and 0.0 <= slope <= _TRUSTED_DECREMENT and np.isfinite(f_new)
+        if not trusted and not _sufficient_decrease(f_new, f, 1.0, slope):
+            t = 1.0
+            for _ in range(_MAX_HALVINGS - 1):
+                t /= 2
+                candidate = z - t * step
+                f_new = objective.value(candidate)
+                if _sufficient_decrease(f_new, f, t, slope):
+                    break
+            else:
+                if small and positive_definite:
+                    return OptimizerResult(z, iteration - 1, True, "converged (final step within rounding)")
+                return OptimizerResult(z, iteration - 1, False, "the line search found no decrease")
+            f_new, g_new, h_new = objective.evaluate(candidate)  # the value is remembered: one pass for the rest
+        z, f, g, h = candidate, f_new, g_new, h_new
         if small and positive_definite:
             return OptimizerResult(z, iteration, True, "converged")
-    return OptimizerResult(z, MAX_ITERATIONS, False, f"no convergence in {MAX_ITERATIONS} iterations")
+    return OptimizerResult(z, max_iterations, False, f"no convergence in {max_iterations} iterations")
+
+
+def _sufficient_decrease(f_new: float, f: float, t: float, slope: float) -> bool:
+    """Armijo's condition for the step t * step, with the rounding noise of the nll allowed (False for inf, nan)."""
+    return f_new <= f - _ARMIJO * t * slope + _NOISE * abs(f)
 
 
 def _newton_step(g: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, bool]:
-    """H^-1 g with H's eigenvalues floored at a positive value, and whether H was positive definite.
+    """H^-1 g, and whether H is positive definite; where it is not, H's eigenvalues are floored at a positive value.
 
-    The floor applies to D H D with D = diag(|H_ii|)^-1/2, not to H: parameters on different scales (mu near 1e3
-    with sigma = 1e-6 gives curvatures 1e12 n and 2 n) must not look ill-conditioned, or the floor cuts the steps
-    of the flat coordinate thousands of times short. D H D has the same definiteness as H.
+    Both work on D H D with D = diag(|H_ii|)^-1/2, not on H: parameters on different scales (mu near 1e3 with
+    sigma = 1e-6 gives curvatures 1e12 n and 2 n) must not look ill-conditioned, or the floor cuts the steps of
+    the flat coordinate thousands of times short. D H D has the same definiteness as H and a unit diagonal.
+    A Cholesky factorisation settles definiteness at a fraction of an eigendecomposition's cost; the eigenvalues
+    are needed only when it fails or a pivot shows an eigenvalue below the floor (each pivot bounds the smallest
+    eigenvalue from above).
     """
     d = _diagonal_scale(h)
-    scaled = d[:, None] * ((h + h.T) / 2) * d[None, :]
+    # Only the lower triangle is read, by dposv and by eigh alike: H need not be symmetric to the last bit.
+    scaled = h * (d[:, None] * d)
+    # LAPACK's dposv: the Cholesky factor and the solution in one call, info > 0 when H is not positive definite.
+    factor, solution, info = dposv(scaled, d * g, lower=1)
+    if info == 0 and factor.diagonal().min() ** 2 > _EIGEN_FLOOR:
+        return d * solution, True
     eigenvalues, vectors = np.linalg.eigh(scaled)
     scale = max(float(np.max(np.abs(eigenvalues))), 1e-300)
     positive_definite = bool(eigenvalues.min() > 0)
@@ -152,7 +191,9 @@ def _newton_step_length(g: np.ndarray, h: np.ndarray) -> float:
 
 def _diagonal_scale(hessian: np.ndarray) -> np.ndarray:
     """1 / sqrt(|H_ii|), or 1 where that is not a positive finite number."""
-    diagonal = np.abs(np.diag(hessian))
+    diagonal = np.abs(hessian.diagonal())
+    if 0.0 < diagonal.min() and diagonal.max() < np.inf:  # the usual case, without the masks
+        return 1.0 / np.sqrt(diagonal)
     usable = np.isfinite(diagonal) & (diagonal > 0)
     return np.where(usable, 1.0 / np.sqrt(np.where(usable, diagonal, 1.0)), 1.0)
 

@@ -2,18 +2,21 @@
 
 With x = g(z): grad_z = g'(z) * grad_x and hess_z = diag(g') H_x diag(g') + diag(g''(z) * grad_x).
 Trial points of an optimiser may leave the representable domain (expit(40) rounds to 1); such points get an
-nll of +inf, which every step-acceptance rule rejects, instead of a warning or an exception.
+nll of +inf, which every step-acceptance rule rejects, instead of a warning or an exception. When every parameter
+lives on the real line (the regression families), z is theta and the map, its derivatives and the domain test
+are skipped: at n = 200 they cost more than the likelihood itself.
 
 Each likelihood hook is a pass over the data (at n = 10^6 a Hessian costs tens of milliseconds), and a fit asks
 for the same point several times: the Hessian in z needs the natural gradient too, scipy asks for the value,
 gradient and Hessian of one point separately, the second method's stopping test and the verification look at
 points already evaluated. The objective therefore remembers the hooks' results for the last few points it saw
-(per instance, i.e. per fit; the values are exactly those a fresh call would return).
+(per instance, i.e. per fit; the values are exactly those a fresh call would return). ``evaluate`` asks for all
+three at once, through the family's fused hook when it has one (one pass over the data sharing eta).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +27,10 @@ from .families.domains import Domain
 
 # Points remembered: a Newton iteration or a trust-region step touches at most two or three.
 _CACHE_POINTS = 8
+# Which of the three hooks: the index into a point's remembered values.
+_NLL, _GRAD, _HESS = 0, 1, 2
+_KINDS = (_NLL, _GRAD, _HESS)
+_MISSING = object()
 
 
 class UnconstrainedObjective:
@@ -38,14 +45,21 @@ class UnconstrainedObjective:
             if i == len(self._domains) or self._domains[i] is not self._domains[start]:
                 self._runs.append((slice(start, i), self._domains[start]))
                 start = i
-        self._cache: OrderedDict[tuple[str, bytes], Any] = OrderedDict()
+        self.identity = all(domain.transform == "identity" for domain in self._domains)
+        self._hooks = (family._nll, family._grad, family._hess)
+        self._fused = type(family)._nll_grad_hess is not Family._nll_grad_hess
+        self._points: dict[bytes, list[Any]] = {}  # in insertion order: the oldest is dropped first
 
     def to_z(self, theta: np.ndarray) -> np.ndarray:
         theta = np.asarray(theta, dtype=float)
+        if self.identity:
+            return theta.copy()
         return self._map(theta, lambda domain, part: domain.to_unconstrained(part))
 
     def to_theta(self, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z, dtype=float)
+        if self.identity:
+            return z.copy()
         with np.errstate(over="ignore"):  # exp(800) -> inf marks the point as outside, see interior()
             return self._map(z, lambda domain, part: domain.from_unconstrained(part))
 
@@ -56,6 +70,8 @@ class UnconstrainedObjective:
         return out
 
     def interior(self, theta: np.ndarray) -> bool:
+        if self.identity:
+            return bool(np.isfinite(theta).all())
         return all(bool(np.all(domain.contains(theta[where]))) for where, domain in self._runs)
 
     def _derivatives(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,68 +81,90 @@ class UnconstrainedObjective:
                 first[where], second[where] = domain.derivatives(z[where])
         return first, second
 
-    def _remember(self, kind: str, z: np.ndarray, compute: Callable[[], Any]) -> Any:
-        key = (kind, np.ascontiguousarray(z, dtype=float).tobytes())
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        value = compute()
-        self._cache[key] = value
-        if len(self._cache) > 3 * _CACHE_POINTS:
-            self._cache.popitem(last=False)
-        return value
+    def _natural(self, kinds: tuple[int, ...], z: np.ndarray) -> list[Any]:
+        """The family's _nll, _grad and/or _hess (kinds 0, 1, 2) at theta = g(z), each computed once per point;
+        None outside the domain. The gradient comes back 1-D and the Hessian 2-D, read-only: they are shared."""
+        point = z.tobytes() if z.dtype == float and z.flags.c_contiguous else np.ascontiguousarray(z, float).tobytes()
+        known = self._points.get(point)
+        if known is None:
+            known = self._points[point] = [_MISSING, _MISSING, _MISSING]
+            if len(self._points) > _CACHE_POINTS:
+                del self._points[next(iter(self._points))]  # the oldest point
+        missing = [kind for kind in kinds if known[kind] is _MISSING]
+        if missing:
+            self._compute(known, missing, z)
+        return [known[kind] for kind in kinds]
 
-    def _hook(self, kind: str, z: np.ndarray) -> Any:
-        """The family's _nll, _grad or _hess at theta = g(z), computed once per point; None outside the domain."""
+    def _compute(self, known: list[Any], missing: list[int], z: np.ndarray) -> None:
+        theta = z if self.identity else self.to_theta(z)  # _unpack copies what the hooks see
+        if not self.interior(theta):
+            known[:] = [None, None, None]
+            return
+        params = self.family._unpack(theta, self.data)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if self._fused and len(missing) > 1:
+                computed = dict(enumerate(self.family._nll_grad_hess(params, self.data)))
+            else:
+                computed = {kind: self._hooks[kind](params, self.data) for kind in missing}
+        for kind, value in computed.items():
+            if known[kind] is not _MISSING:  # already remembered: keep the value every caller has seen
+                continue
+            if kind == _NLL:
+                known[kind] = float(value)
+            else:
+                # The hooks return fresh arrays: frozen in place (no copy), the gradient 1-D, the Hessian 2-D.
+                array = np.asarray(value, dtype=float)
+                if array.ndim != kind:
+                    array = np.array(array, ndmin=kind)
+                array.flags.writeable = False
+                known[kind] = array
 
-        def compute() -> Any:
-            theta = self.to_theta(z)
-            if not self.interior(theta):
-                return None
-            hook = {"nll": self.family._nll, "grad": self.family._grad, "hess": self.family._hess}[kind]
-            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-                value = hook(self.family._unpack(theta, self.data), self.data)
-            if kind == "nll":
-                return float(value)
-            value = np.asarray(value, dtype=float)
-            value.flags.writeable = False  # shared by every caller that asks for this point
-            return value
-
-        return self._remember(kind, z, compute)
+    def natural(self, z: np.ndarray) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
+        """The nll, gradient and Hessian in the natural parametrisation at theta = g(z); None outside the domain."""
+        nll, gradient, hessian = self._natural(_KINDS, z)
+        return nll, gradient, hessian
 
     def natural_nll(self, z: np.ndarray) -> float | None:
         """The nll at theta = g(z) as the family computes it (may be inf or nan); None outside the domain."""
-        return self._hook("nll", z)
+        return self._natural((_NLL,), z)[0]
 
     def natural_gradient(self, z: np.ndarray) -> np.ndarray | None:
         """The nll's gradient in the natural parametrisation at theta = g(z); None outside the domain."""
-        value = self._hook("grad", z)
-        return None if value is None else np.atleast_1d(value)
+        return self._natural((_GRAD,), z)[0]
 
     def natural_hessian(self, z: np.ndarray) -> np.ndarray | None:
         """The nll's Hessian in the natural parametrisation at theta = g(z); None outside the domain."""
-        value = self._hook("hess", z)
-        return None if value is None else np.atleast_2d(value)
+        return self._natural((_HESS,), z)[0]
 
     def value(self, z: np.ndarray) -> float:
         f = self.natural_nll(z)
-        return f if f is not None and np.isfinite(f) else np.inf
+        return f if f is not None and math.isfinite(f) else math.inf
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
-        g = self.natural_gradient(z)
-        if g is None:
-            return np.full(z.shape, np.nan)
-        first, _ = self._derivatives(z)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return first * g
+        return self._in_z(z, None, self.natural_gradient(z), None)[1]
 
     def hessian(self, z: np.ndarray) -> np.ndarray:
-        g, h = self.natural_gradient(z), self.natural_hessian(z)
-        if g is None or h is None:
-            return np.full((z.size, z.size), np.nan)
+        if self.identity:  # no chain rule, so no gradient needed
+            h = self.natural_hessian(z)
+            return np.full((z.size, z.size), np.nan) if h is None else h
+        return self._in_z(z, None, self.natural_gradient(z), self.natural_hessian(z))[2]
+
+    def evaluate(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Value, gradient and Hessian in z at once (+inf and NaN arrays outside the domain)."""
+        return self._in_z(z, *self._natural(_KINDS, z))
+
+    def _in_z(self, z: np.ndarray, f: Any, g: Any, h: Any) -> tuple[float, np.ndarray, np.ndarray]:
+        value = f if f is not None and math.isfinite(f) else math.inf
+        if g is None:
+            return value, np.full(z.shape, np.nan), np.full((z.size, z.size), np.nan)
+        if self.identity:
+            return value, g, np.full((z.size, z.size), np.nan) if h is None else h
         first, second = self._derivatives(z)
         with np.errstate(over="ignore", invalid="ignore"):
-            return first[:, None] * h * first[None, :] + np.diag(second * g)
+            gradient = first * g
+            if h is None:
+                return value, gradient, np.full((z.size, z.size), np.nan)
+            return value, gradient, first[:, None] * h * first[None, :] + np.diag(second * g)
 
     def describe(self) -> str:
         """The coordinates the optimiser moves in, e.g. "logit p" or "mu, log sigma"."""

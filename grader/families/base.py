@@ -2,8 +2,9 @@
 
 Public methods validate their arguments and then call a private hook; subclasses implement only the hooks
 (``_check_data``, ``_nll``, ``_grad``, ``_hess``, ``_example_data``, and optionally ``_closed_form``, ``_start``,
-``_mle_problem``, ``_exact_fit``, ``param_shapes``, ``n_obs``). The hooks receive validated data and a params dict,
-so they never repeat checks; ``grad`` and ``hess`` are flat, in the order ``pack`` lays the parameters out.
+``_mle_problem``, ``_explain_failure``, ``_exact_fit``, ``_nll_grad_hess``, ``param_shapes``, ``n_obs``) and may
+declare ``convex``. The hooks receive validated data and a params dict, so they never repeat checks; ``grad`` and
+``hess`` are flat, in the order ``pack`` lays the parameters out.
 
 Methods whose ``data`` is typed ``Mapping[str, ArrayLike]`` validate it; those typed ``Data`` expect the output of
 ``validate_data`` (the fit calls them in loops and validates once).
@@ -56,6 +57,10 @@ class Family(ABC):
     id: ClassVar[str]
     data_names: ClassVar[tuple[str, ...]]
     params: ClassVar[tuple[Param, ...]]
+    # True only when the nll is convex in the natural parameters on their whole domain, for every data set (e.g.
+    # a Hessian X' W X with W ⪰ 0): a stationary point with a positive-definite Hessian is then the unique global
+    # minimum, which certifies a fit without a second optimiser. The registry-wide tests check it at random points.
+    convex: ClassVar[bool] = False
 
     # ----------------------------------------------------------------------------------------------- layout
     @property
@@ -119,6 +124,8 @@ class Family(ABC):
         for name, shape in self.param_shapes(data).items():
             if shape == ():
                 labels.append(name)
+            elif len(shape) == 1:
+                labels.extend(f"{name}[{i}]" for i in range(shape[0]))
             else:
                 labels.extend(f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(*shape))
         return labels
@@ -167,8 +174,13 @@ class Family(ABC):
         return self._closed_form(self.validate_data(**data))
 
     def mle_problem(self, data: Mapping[str, ArrayLike]) -> str | None:
-        """Why these data have no interior MLE (e.g. all observations equal), or None when nothing is known."""
-        return self._mle_problem(self.validate_data(**data))
+        """Why these data have no interior MLE (e.g. all observations equal), or None when nothing is known.
+
+        Runs the family's cheap checks and its full diagnosis (e.g. the separation linear programme), which
+        ``fit`` runs only when a fit fails.
+        """
+        clean = self.validate_data(**data)
+        return self._mle_problem(clean) or self._explain_failure(clean)
 
     def start(self, data: Data) -> np.ndarray:
         """A flat starting theta for the optimiser, inside the domain."""
@@ -191,10 +203,26 @@ class Family(ABC):
     @abstractmethod
     def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]: ...
 
+    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
+        """The three hooks' values at one point. A family overrides this to compute them in one pass over the data,
+        sharing the linear predictor and the probabilities; it must return exactly what the three hooks return."""
+        return self._nll(params, data), self._grad(params, data), self._hess(params, data)
+
     def _closed_form(self, data: Data) -> Params | None:
         return None
 
     def _mle_problem(self, data: Data) -> str | None:
+        """Cheap checks, run before every fit: why these data have no interior MLE, or None."""
+        return None
+
+    def _explain_failure(self, data: Data) -> str | None:
+        """Why these data have no interior MLE, asked only after a fit failed (runaway, no convergence, Hessian
+        not positive definite), or None when the family knows no reason.
+
+        The place for diagnoses too costly to run on every fit, such as a linear programme for separation: a fit
+        that passes verification has found an interior stationary point with a positive-definite Hessian, which
+        proves the MLE exists, so a successful fit never needs them.
+        """
         return None
 
     def _exact_fit(self, data: Data) -> ExactSolution | None:

@@ -17,6 +17,7 @@ class Bernoulli(Family):
     id = "bernoulli"
     data_names = ("y",)
     params = (Param("p", UNIT_INTERVAL),)
+    convex = True  # the nll's second derivative k / p^2 + (n - k) / (1 - p)^2 is positive
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
         y = float_array("y", arrays["y"], ndim=1)

@@ -23,6 +23,7 @@ class Binomial(Family):
     id = "binomial"
     data_names = ("k", "n")
     params = (Param("p", UNIT_INTERVAL),)
+    convex = True  # the nll's second derivative k / p^2 + (n - k) / (1 - p)^2 is positive
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
         k = _number_or_vector("k", arrays["k"])

@@ -8,6 +8,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ..errors import DataError
+from .derived import remembered
 
 # While the largest count stays below max(this, number of counts), a table of ln(v!) beats a gammaln per count.
 _TABLE_MIN = 1024
@@ -25,9 +26,12 @@ def require_counts(name: str, array: np.ndarray, *, minimum: int, what: str) -> 
 
 
 def log_factorial_sum(counts: np.ndarray) -> float:
-    """sum ln(c!) over validated counts (whole numbers >= 0)."""
-    # The nll is evaluated a dozen times per fit; gammaln of 10^6 counts costs 30 ms each time, a histogram of
-    # small counts (the usual case) 3 ms.
+    """sum ln(c!) over validated counts (whole numbers >= 0), computed once per validated array."""
+    return remembered(counts, "log factorial sum", lambda: _log_factorial_sum(counts))
+
+
+def _log_factorial_sum(counts: np.ndarray) -> float:
+    # gammaln of 10^6 counts costs 30 ms, a histogram of small counts (the usual case) 3 ms.
     largest = float(counts.max())
     if largest < max(_TABLE_MIN, counts.size):
         histogram = np.bincount(counts.astype(np.int64))

@@ -22,6 +22,7 @@ class Exponential(Family):
     id = "exponential"
     data_names = ("x",)
     params = (Param("rate", POSITIVE),)
+    convex = True  # the nll's second derivative n / rate^2 is positive
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
         x = float_array("x", arrays["x"], ndim=1)

@@ -9,6 +9,8 @@ import numpy as np
 
 from .base import Data, Family, Param, Params
 from .design import (
+    gram,
+    gram_proves_full_rank,
     least_squares,
     null_space,
     regression_arrays,
@@ -42,32 +44,40 @@ class Linear(Family):
         require_full_rank(X)
         return {"X": X, "y": y}
 
-    @staticmethod
-    def _residuals(params: Params, data: Data) -> np.ndarray:
-        return data["y"] - data["X"] @ params["beta"]
-
     def _nll(self, params: Params, data: Data) -> float:
-        r = self._residuals(params, data)
-        sigma = params["sigma"]
-        return r.size * (_HALF_LOG_2PI + np.log(sigma)) + (r @ r) / (2.0 * sigma**2)
+        return self._passes(params, data, nll=True)[0]
 
     def _grad(self, params: Params, data: Data) -> np.ndarray:
-        r = self._residuals(params, data)
-        sigma = params["sigma"]
-        rss = r @ r
-        g_beta = -transpose_times(data["X"], r) / sigma**2
-        return np.append(g_beta, r.size / sigma - rss / sigma**3)
+        return self._passes(params, data, grad=True)[1]
 
     def _hess(self, params: Params, data: Data) -> np.ndarray:
-        X = data["X"]
-        r = self._residuals(params, data)
-        sigma = params["sigma"]
-        d = X.shape[1]
-        h = np.empty((d + 1, d + 1))
-        h[:d, :d] = (X.T @ X) / sigma**2
-        h[:d, d] = h[d, :d] = 2.0 * transpose_times(X, r) / sigma**3
-        h[d, d] = -r.size / sigma**2 + 3.0 * (r @ r) / sigma**4
-        return h
+        return self._passes(params, data, hess=True)[2]
+
+    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
+        return self._passes(params, data, nll=True, grad=True, hess=True)
+
+    @staticmethod
+    def _passes(
+        params: Params, data: Data, *, nll: bool = False, grad: bool = False, hess: bool = False
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """The requested quantities from the residuals r, their sum of squares and X'r, each computed once (and
+        X'X once per data set): the same operations whichever are requested, so the fused hook equals the rest."""
+        X, beta, sigma = data["X"], params["beta"], params["sigma"]
+        n, d = X.shape
+        r = data["y"] - X @ beta
+        rss = r @ r
+        cross = transpose_times(X, r) if grad or hess else None
+        value, g, h = 0.0, np.empty(0), np.empty((0, 0))
+        if nll:
+            value = n * (_HALF_LOG_2PI + np.log(sigma)) + rss / (2.0 * sigma**2)
+        if grad:
+            g = np.append(-cross / sigma**2, n / sigma - rss / sigma**3)
+        if hess:
+            h = np.empty((d + 1, d + 1))
+            h[:d, :d] = gram(X) / sigma**2
+            h[:d, d] = h[d, :d] = 2.0 * cross / sigma**3
+            h[d, d] = -n / sigma**2 + 3.0 * rss / sigma**4
+        return value, g, h
 
     def _closed_form(self, data: Data) -> Params:
         beta, rss = least_squares(data["X"], data["y"])
@@ -76,7 +86,14 @@ class Linear(Family):
     def _mle_problem(self, data: Data) -> str | None:
         X, y = data["X"], data["y"]
         # X has full rank, so [X y] loses rank exactly when y is a combination of X's columns: all residuals 0.
-        if null_space(np.column_stack([X, y])).shape[1] == 0:
+        # The Gram matrix of [X y] is X'X (remembered) bordered by X'y and y'y, two cheap passes; it settles the
+        # usual case, and the QR of [X y] the rest.
+        d = X.shape[1]
+        bordered = np.empty((d + 1, d + 1))
+        bordered[:d, :d] = gram(X)
+        bordered[:d, d] = bordered[d, :d] = transpose_times(X, y)
+        bordered[d, d] = y @ y
+        if gram_proves_full_rank(bordered) or null_space(np.column_stack([X, y])).shape[1] == 0:
             return None
         return (
             "y is an exact linear combination of the columns of X (every residual of the least-squares fit is 0 "
@@ -84,13 +101,14 @@ class Linear(Family):
         )
 
     def _start(self, data: Data) -> Params:
-        # Least squares on every other row, and the sigma that is optimal for that beta: near the optimum, so both
+        # Least squares on half the rows, and the sigma that is optimal for that beta: near the optimum, so both
         # optimisers need half the iterations they need from beta = 0 (trust-exact's radius starts at 1 and must
         # grow to |beta|), yet not the closed form, which the optimum is checked against. The normal equations of
         # the half are cheap, and lstsq on the tiny Gram matrix copes if the half alone is rank-deficient.
         X, y = data["X"], data["y"]
-        half_X, half_y = X[::2], y[::2]
-        beta = np.linalg.lstsq(half_X.T @ half_X, half_X.T @ half_y, rcond=None)[0]
+        half = max(X.shape[1], y.size // 2)  # the first half of the rows: a contiguous block, cheap to multiply
+        half_X, half_y = X[:half], y[:half]
+        beta = np.linalg.lstsq(half_X.T @ half_X, transpose_times(half_X, half_y), rcond=None)[0]
         r = y - X @ beta
         sigma = float(np.sqrt(r @ r / y.size))
         if not (np.isfinite(sigma) and sigma > 0.0):  # cannot happen once _mle_problem has excluded exact fits

@@ -13,7 +13,8 @@ import numpy as np
 from ..errors import DataError
 from .base import Data, Family, Param, Params
 from .count_data import require_counts
-from .design import regression_arrays, require_full_rank, require_rows, row_blocks
+from . import scratch
+from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks
 from .domains import REAL
 from .separation import class_separation, format_direction
 
@@ -27,12 +28,13 @@ class MultinomialLogistic(Family):
     id = "multinomial_logistic"
     data_names = ("X", "y")
     params = (Param("beta", REAL),)
+    convex = True  # each row adds (diag(p) - p p') ⊗ x x' to the Hessian, positive semi-definite
 
     def param_shapes(self, data: Data) -> dict[str, tuple[int, ...]]:
         return {"beta": (data["X"].shape[1], _n_classes(data) - 1)}
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
-        X, y = regression_arrays(arrays)
+        X, y = regression_arrays(arrays, order="F")  # column-major: see regression_arrays
         require_counts("y", y, minimum=0, what="class labels 0..K-1")
         n = y.size
         k = int(y.max()) + 1
@@ -58,47 +60,55 @@ class MultinomialLogistic(Family):
     # Predictors and probabilities are held class by class, shape (K-1, rows): each class's values are then
     # contiguous, and sums and maxima over classes are elementwise operations instead of slow short-axis reductions.
     def _nll(self, params: Params, data: Data) -> float:
-        X, y, beta = data["X"], data["y"], params["beta"]
-        total = 0.0
-        for rows in row_blocks(X):
-            eta = beta.T @ X[rows].T
-            log_normaliser, _ = _softmax(eta)
-            total += float(log_normaliser.sum() - np.vdot(_one_hot(y[rows], beta.shape[1]), eta))
-        return total
+        return self._passes(params, data, nll=True)[0]
 
     def _grad(self, params: Params, data: Data) -> np.ndarray:
-        X, y, beta = data["X"], data["y"], params["beta"]
-        g = np.zeros((beta.shape[1], beta.shape[0]))
-        for rows in row_blocks(X):
-            block = X[rows]
-            _, p = _softmax(beta.T @ block.T)
-            g += (p - _one_hot(y[rows], beta.shape[1])) @ block
-        return g.T.ravel()
+        return self._passes(params, data, grad=True)[1]
 
     def _hess(self, params: Params, data: Data) -> np.ndarray:
-        X, beta = data["X"], params["beta"]
+        return self._passes(params, data, hess=True)[2]
+
+    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
+        return self._passes(params, data, nll=True, grad=True, hess=True)
+
+    @staticmethod
+    def _passes(
+        params: Params, data: Data, *, nll: bool = False, grad: bool = False, hess: bool = False
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """The requested quantities in one pass over X, sharing the predictors and the softmax; each is computed by
+        the same operations whichever others are requested, so the fused hook equals the separate ones."""
+        X, y, beta = data["X"], data["y"], params["beta"]
         d, k1 = beta.shape
-        h = np.zeros((d, k1, d, k1))
+        total, g, h = 0.0, np.zeros((k1, d)), np.zeros((d, k1, d, k1))
+        classes = np.arange(1.0, k1 + 1.0)[:, None]
+        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones cost page faults at n = 10^4.
+        largest = block_rows(X)
+        buffers = scratch.arrays(*[(k1, largest)] * 3, *[(largest,)] * 4)
+        per_class, per_row = buffers[:3], buffers[3:]
         for rows in row_blocks(X):
             block = X[rows]
-            log_normaliser, p = _softmax(beta.T @ block.T)
-            reference = np.exp(-log_normaliser)
+            m = block.shape[0]
+            eta, p, work = (array[:, :m] for array in per_class)
+            log_normaliser, *spare = (array[:m] for array in per_row)
+            np.matmul(beta.T, block.T, out=eta)
+            _softmax(eta, log_normaliser, p, spare)
+            if nll or grad:
+                np.equal(y[rows], classes, out=work)  # indicators of classes 1..K-1; class 0 has none
+            if nll:
+                total += float(log_normaliser.sum() - np.vdot(work, eta))
+            if grad:
+                np.subtract(p, work, out=work)
+                g += work @ block
+            if hess:
+                _add_hessian(h, block, log_normaliser, p, spare)
+        if hess:
             for k in range(k1):
-                # 1 - p_k summed from the other classes' probabilities: exact when p_k is close to 1.
-                rest = reference + p[np.arange(k1) != k].sum(axis=0)
-                # Block (k, l) is X' diag(p_k (delta_kl - p_l)) X; each weight has one sign, so the block is ±A'A
-                # with A = sqrt(|weight|) X, which numpy computes as a symmetric rank-k update.
-                a = block * np.sqrt(p[k] * rest)[:, None]
-                h[:, k, :, k] += a.T @ a
                 for l in range(k + 1, k1):
-                    a = block * np.sqrt(p[k] * p[l])[:, None]
-                    h[:, k, :, l] -= a.T @ a
-        for k in range(k1):
-            for l in range(k + 1, k1):
-                h[:, l, :, k] = h[:, k, :, l].T
-        return h.reshape(d * k1, d * k1)
+                    h[:, l, :, k] = h[:, k, :, l].T
+        return total, g.T.ravel(), h.reshape(d * k1, d * k1)
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _explain_failure(self, data: Data) -> str | None:
+        # A linear programme over the rows, run only when Newton failed: a verified optimum proves there is none.
         X, y = data["X"], data["y"]
         separation = class_separation(X, y, _n_classes(data))
         if separation is None:
@@ -142,13 +152,47 @@ def _n_classes(data: Data) -> int:
     return int(data["y"].max()) + 1
 
 
-def _one_hot(y: np.ndarray, k1: int) -> np.ndarray:
-    """Indicators of classes 1..K-1, shape (K-1, rows); class 0, the reference, has none."""
-    return (y == np.arange(1.0, k1 + 1.0)[:, None]).astype(float)
+def _softmax(eta: np.ndarray, log_normaliser: np.ndarray, p: np.ndarray, spare: list[np.ndarray]) -> None:
+    """log(1 + sum_k exp(eta_k)) per column of eta (K-1, rows) into ``log_normaliser``, and the probabilities of
+    classes 1..K-1 into ``p``; two of ``spare`` are scratch."""
+    shift, reference = spare[0], spare[1]
+    np.max(eta, axis=0, out=shift)
+    np.maximum(shift, 0.0, out=shift)
+    np.subtract(eta, shift, out=p)
+    np.exp(p, out=p)
+    np.sum(p, axis=0, out=log_normaliser)
+    np.negative(shift, out=reference)
+    np.exp(reference, out=reference)  # class 0's term, shifted like the others
+    log_normaliser += reference
+    np.log(log_normaliser, out=log_normaliser)
+    log_normaliser += shift
+    np.subtract(eta, log_normaliser, out=p)
+    np.exp(p, out=p)
 
 
-def _softmax(eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log(1 + sum_k exp(eta_k)) per column of eta (K-1, rows), and the probabilities of classes 1..K-1."""
-    shift = np.maximum(eta.max(axis=0), 0.0)
-    log_normaliser = shift + np.log(np.exp(-shift) + np.exp(eta - shift).sum(axis=0))
-    return log_normaliser, np.exp(eta - log_normaliser)
+def _add_hessian(
+    h: np.ndarray, block: np.ndarray, log_normaliser: np.ndarray, p: np.ndarray, spare: list[np.ndarray]
+) -> None:
+    """Add the rows' terms to the blocks (k, l), l >= k, of h (shape d, K-1, d, K-1); ``spare`` is scratch."""
+    k1 = p.shape[0]
+    reference, rest, weight = spare
+    np.negative(log_normaliser, out=reference)
+    np.exp(reference, out=reference)
+    a = scratch.matrix(*block.shape)
+    for k in range(k1):
+        # 1 - p_k summed from the other classes' probabilities: exact when p_k is close to 1.
+        np.copyto(rest, reference)
+        for other in range(k1):
+            if other != k:
+                rest += p[other]
+        # Block (k, l) is X' diag(p_k (delta_kl - p_l)) X; each weight has one sign, so the block is ±A'A with
+        # A = sqrt(|weight|) X, which numpy computes as a symmetric rank-k update.
+        np.multiply(p[k], rest, out=weight)
+        np.sqrt(weight, out=weight)
+        np.multiply(block, weight[:, None], out=a)
+        h[:, k, :, k] += a.T @ a
+        for l in range(k + 1, k1):
+            np.multiply(p[k], p[l], out=weight)
+            np.sqrt(weight, out=weight)
+            np.multiply(block, weight[:, None], out=a)
+            h[:, k, :, l] -= a.T @ a

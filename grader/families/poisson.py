@@ -18,6 +18,7 @@ class Poisson(Family):
     id = "poisson"
     data_names = ("x",)
     params = (Param("lam", POSITIVE),)
+    convex = True  # the nll's second derivative sum(x) / lam^2 is never negative
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
         x = float_array("x", arrays["x"], ndim=1)

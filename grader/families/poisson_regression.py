@@ -8,7 +8,16 @@ import numpy as np
 
 from .base import Data, Family, Param, Params
 from .count_data import log_factorial_sum, require_counts
-from .design import regression_arrays, require_full_rank, require_rows, row_blocks, transpose_times
+from . import scratch
+from .design import (
+    block_rows,
+    gram,
+    regression_arrays,
+    require_full_rank,
+    require_rows,
+    row_blocks,
+    transpose_times,
+)
 from .domains import REAL
 from .separation import count_recession, format_direction
 
@@ -22,12 +31,13 @@ class PoissonRegression(Family):
     id = "poisson_regression"
     data_names = ("X", "y")
     params = (Param("beta", REAL),)
+    convex = True  # the Hessian X' diag(exp(eta)) X is positive semi-definite at every beta
 
     def param_shapes(self, data: Data) -> dict[str, tuple[int, ...]]:
         return {"beta": (data["X"].shape[1],)}
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
-        X, y = regression_arrays(arrays)
+        X, y = regression_arrays(arrays, order="F")  # column-major: see regression_arrays
         require_counts("y", y, minimum=0, what="counts")
         d = X.shape[1]
         require_rows(X, d, f"to estimate {d} coefficient(s)")
@@ -35,32 +45,52 @@ class PoissonRegression(Family):
         return {"X": X, "y": y}
 
     def _nll(self, params: Params, data: Data) -> float:
-        X, y, beta = data["X"], data["y"], params["beta"]
-        total = log_factorial_sum(y)
-        for rows in row_blocks(X):
-            eta = X[rows] @ beta
-            total += float(np.exp(eta).sum() - y[rows] @ eta)
-        return total
+        return self._passes(params, data, nll=True)[0]
 
     def _grad(self, params: Params, data: Data) -> np.ndarray:
-        X, y, beta = data["X"], data["y"], params["beta"]
-        g = np.zeros(X.shape[1])
-        for rows in row_blocks(X):
-            block = X[rows]
-            g += (np.exp(block @ beta) - y[rows]) @ block
-        return g
+        return self._passes(params, data, grad=True)[1]
 
     def _hess(self, params: Params, data: Data) -> np.ndarray:
-        X, beta = data["X"], params["beta"]
-        h = np.zeros((X.shape[1], X.shape[1]))
+        return self._passes(params, data, hess=True)[2]
+
+    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
+        return self._passes(params, data, nll=True, grad=True, hess=True)
+
+    @staticmethod
+    def _passes(
+        params: Params, data: Data, *, nll: bool = False, grad: bool = False, hess: bool = False
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """The requested quantities in one pass over X, sharing eta = X beta and mu = exp(eta); each is computed by
+        the same operations whichever others are requested, so the fused hook equals the separate ones."""
+        X, y, beta = data["X"], data["y"], params["beta"]
+        d = X.shape[1]
+        total, g, h = (log_factorial_sum(y) if nll else 0.0), np.zeros(d), np.zeros((d, d))
+        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones cost page faults at n = 10^4.
+        buffers = scratch.vectors(3, block_rows(X))
         for rows in row_blocks(X):
             block = X[rows]
-            # X' diag(mu) X as A'A with A = sqrt(mu) X: a symmetric rank-k update, half the work of a general product.
-            a = block * np.exp(0.5 * (block @ beta))[:, None]
-            h += a.T @ a
-        return h
+            eta, mu, work = (buffer[: block.shape[0]] for buffer in buffers)
+            np.matmul(block, beta, out=eta)
+            np.exp(eta, out=mu)
+            if nll:
+                total += float(mu.sum() - y[rows] @ eta)
+            if grad:
+                np.subtract(mu, y[rows], out=work)
+                g += work @ block
+            if hess:
+                # X' diag(mu) X as A'A with A = sqrt(mu) X: a symmetric rank-k update, half the work of a general
+                # product.
+                np.sqrt(mu, out=work)
+                a = np.multiply(block, work[:, None], out=scratch.matrix(*block.shape))
+                h += a.T @ a
+        return total, g, h
 
     def _mle_problem(self, data: Data) -> str | None:
+        # All counts 0 is the one case worth the linear programme up front: a direction usually exists.
+        return None if data["y"].any() else self._explain_failure(data)
+
+    def _explain_failure(self, data: Data) -> str | None:
+        # Run only when Newton failed (and for all-zero counts): a verified optimum proves no direction exists.
         X, y = data["X"], data["y"]
         direction = count_recession(X, y)
         if direction is None:
@@ -82,10 +112,10 @@ class PoissonRegression(Family):
 
     def _start(self, data: Data) -> Params:
         # The least-squares fit of log(y + 1/2) on X: the right scale of the means from the start, which beta = 0
-        # (all means 1) lacks when the counts are large. The normal equations suffice for a start (lstsq on the
-        # small Gram matrix, which tolerates its being numerically singular).
+        # (all means 1) lacks when the counts are large. The normal equations suffice for a start (X'X is
+        # remembered from the rank check).
         X, y = data["X"], data["y"]
-        beta = np.linalg.lstsq(X.T @ X, transpose_times(X, np.log(y + 0.5)), rcond=None)[0]
+        beta = _solve(gram(X), transpose_times(X, np.log(y + 0.5)))
         eta = X @ beta
         if not np.all(np.abs(eta) < 50.0):  # a wild extrapolation would start where exp(eta) is useless
             beta = np.zeros(X.shape[1])
@@ -100,3 +130,10 @@ class PoissonRegression(Family):
         y[:2] = np.maximum(y[:2], 1.0)
         return {"X": X, "y": y}
 
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a^-1 b for the start; lstsq (slower) if a is numerically singular."""
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(a, b, rcond=None)[0]

@@ -122,6 +122,41 @@ def test_derivatives_near_the_domain_edges(family_id, z):
     assert_close_to_fd(family.hess(theta, data), fd_hessian(family, data, theta))
 
 
+CONVEX_IDS = [family_id for family_id in FAMILY_IDS if grader.FAMILIES[family_id].convex]
+
+
+@pytest.mark.parametrize("family_id", CONVEX_IDS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_family_declared_convex_is_convex_at_random_points(family_id, seed):
+    # The convexity certificate replaces a second optimiser for these families, so the claim is checked twice:
+    # the analytic Hessian is positive semi-definite, and (independently of it) the nll at the midpoint of two
+    # random points is at most the mean of its values there (Jensen), near the optimum and far from it.
+    family, data = family_and_data(family_id, seed)
+    rng = np.random.default_rng(200 + seed)
+    for spread in (0.5, 2.0, 6.0):
+        for _ in range(5):
+            a = random_interior_theta(family, data, rng, spread)
+            b = random_interior_theta(family, data, rng, spread)
+            eigenvalues = np.linalg.eigvalsh(family.hess(a, data))
+            assert eigenvalues.min() >= -1e-12 * np.abs(eigenvalues).max()
+            ends = (family.nll(a, data) + family.nll(b, data)) / 2
+            assert family.nll((a + b) / 2, data) <= ends + 1e-12 * abs(ends)
+
+
+@pytest.mark.parametrize("family_id", FAMILY_IDS)
+def test_the_fused_hook_returns_exactly_what_the_separate_hooks_return(family_id):
+    # The optimiser asks for all three at once and the verification for them one by one: they must be the same.
+    family, data = family_and_data(family_id, 10)
+    rng = np.random.default_rng(10)
+    for spread in (0.5, 3.0):
+        theta = random_interior_theta(family, data, rng, spread)
+        params = family._unpack(theta, data)
+        nll, gradient, hessian = family._nll_grad_hess(params, data)
+        assert nll == family._nll(params, data)
+        np.testing.assert_array_equal(gradient, family._grad(params, data))
+        np.testing.assert_array_equal(hessian, family._hess(params, data))
+
+
 @pytest.mark.parametrize("family_id", FAMILY_IDS)
 def test_hessian_is_symmetric(family_id):
     family, data = family_and_data(family_id, 4)

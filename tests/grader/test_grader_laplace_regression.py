@@ -18,7 +18,7 @@ from scipy import sparse
 from scipy.optimize import linprog, minimize
 
 import grader
-from grader.families import laplace_regression
+from grader.families import lad_descent, laplace_regression
 from grader.families.base import ExactSolution
 from grader.families.bernoulli import Bernoulli
 from grader.verification import Verification
@@ -102,7 +102,9 @@ def test_line_fit_matches_brute_force_over_all_pairs(seed):
     assert result.params["scale"] * 25 == pytest.approx(total, rel=1e-12)
     assert result.loglik == pytest.approx(laplace_loglik(total, 25), rel=1e-12)
     assert result.converged and result.verification.passed and result.verification.hessian_definite
-    assert "linear program" in result.method
+    # The descent found it and the dual certificate proved it; the linear program was not needed.
+    assert "descent along edges" in result.method and "dual certificate" in result.method
+    assert result.verification.certificate.startswith("LP dual certificate")
 
 
 # ------------------------------------------------------------------------------------- larger fits, other tools
@@ -251,15 +253,41 @@ def test_gradient_is_the_smallest_subgradient_on_a_kink():
     np.testing.assert_allclose(family.grad(np.array([3.0, b]), data)[0], 0.0, atol=1e-15)
 
 
-def test_a_wrong_primary_solution_fails_the_certificate_and_the_second_method(monkeypatch):
-    # Stand-in for a broken LP: least squares, a vertex that interpolates nothing and is not the LAD optimum.
+def _laplace_60(seed: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = design(rng, 60, 3)
+    return X, X @ np.array([1.0, 0.5, -0.5]) + rng.laplace(0.0, 1.0, 60)
+
+
+def test_a_wrong_descent_fails_the_certificate_and_the_linear_program_decides(monkeypatch):
+    # Stand-in for a broken descent: least squares, a point that interpolates nothing and is not the LAD optimum.
+    def least_squares(X, y):
+        beta = np.linalg.lstsq(X, y, rcond=None)[0]
+        return lad_descent.DescentResult(beta, float(np.sum(np.abs(y - X @ beta))), 1, True, "stand-in")
+
+    monkeypatch.setattr(laplace_regression, "lad_by_edge_descent", least_squares)
+    X, y = _laplace_60()
+    result = grader.fit("laplace_regression", X=X, y=y)
+    assert "HiGHS linear program" in result.method and result.verification.passed
+    assert result.params["scale"] * 60 == pytest.approx(primal_lp(X, y).fun, rel=1e-12)
+
+
+def test_a_wrong_linear_program_solution_fails_the_certificate_and_the_second_method(monkeypatch):
+    # Both methods broken: the linear program returns least squares, the descent a point near the optimum that is
+    # no vertex. Neither is certified, so no key; the descent's smaller S exposes the linear program's answer.
+    real_descent = lad_descent.lad_by_edge_descent
+
+    def off_vertex(X, y):
+        found = real_descent(X, y)
+        beta = found.beta + 1e-3
+        return lad_descent.DescentResult(beta, float(np.sum(np.abs(y - X @ beta))), 1, False, "stand-in")
+
     def least_squares(X, y):
         return np.linalg.lstsq(X, y, rcond=None)[0], 1
 
+    monkeypatch.setattr(laplace_regression, "lad_by_edge_descent", off_vertex)
     monkeypatch.setattr(laplace_regression, "lad_by_linear_programming", least_squares)
-    rng = np.random.default_rng(16)
-    X = design(rng, 60, 3)
-    y = X @ np.array([1.0, 0.5, -0.5]) + rng.laplace(0.0, 1.0, 60)
+    X, y = _laplace_60()
     with pytest.raises(grader.KeyVerificationError, match="no optimality certificate") as caught:
         grader.fit("laplace_regression", X=X, y=y)
     assert "the second method (IRLS + edge descent) found a smaller sum of |residuals|" in str(caught.value)

@@ -281,3 +281,27 @@ class Family(ABC):
             )
             raise ParameterError(f"the {what} of {self.id} is not finite at {at}")
         return np.asarray(value, dtype=float) if np.ndim(value) else value
+
+
+class FusedFamily(Family):
+    """A family whose value, gradient and Hessian come from one pass over the data, ``_passes``, which computes
+    each requested quantity by the same operations whichever others are requested: the separate hooks and the
+    fused one then share a single implementation and agree exactly."""
+
+    @staticmethod
+    @abstractmethod
+    def _passes(
+        params: Params, data: Data, *, nll: bool = False, grad: bool = False, hess: bool = False
+    ) -> tuple[float, np.ndarray, np.ndarray]: ...
+
+    def _nll(self, params: Params, data: Data) -> float:
+        return self._passes(params, data, nll=True)[0]
+
+    def _grad(self, params: Params, data: Data) -> np.ndarray:
+        return self._passes(params, data, grad=True)[1]
+
+    def _hess(self, params: Params, data: Data) -> np.ndarray:
+        return self._passes(params, data, hess=True)[2]
+
+    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
+        return self._passes(params, data, nll=True, grad=True, hess=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Data, Family, Param, Params
+from .base import Data, FusedFamily, Param, Params
 from .design import (
     gram,
     gram_proves_full_rank,
@@ -23,7 +23,7 @@ from .domains import POSITIVE, REAL
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-class Linear(Family):
+class Linear(FusedFamily):
     """nll(beta, sigma) = n/2 log(2 pi sigma^2) + RSS(beta) / (2 sigma^2).
 
     The MLE is the least-squares beta and sigma = sqrt(RSS / n): the divisor is n, not the n - d of the unbiased
@@ -43,18 +43,6 @@ class Linear(Family):
         require_rows(X, d + 1, f"to estimate {d} coefficient(s) and sigma")
         require_full_rank(X)
         return {"X": X, "y": y}
-
-    def _nll(self, params: Params, data: Data) -> float:
-        return self._passes(params, data, nll=True)[0]
-
-    def _grad(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, grad=True)[1]
-
-    def _hess(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, hess=True)[2]
-
-    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
-        return self._passes(params, data, nll=True, grad=True, hess=True)
 
     @staticmethod
     def _passes(

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from .base import Data, Family, Param, Params
+from .base import Data, FusedFamily, Param, Params
 from .data_checks import require_values
 from . import scratch
 from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks
@@ -15,7 +15,7 @@ from .domains import REAL
 from .separation import class_separation, format_direction
 
 
-class Logistic(Family):
+class Logistic(FusedFamily):
     """nll(beta) = sum_i log(1 + exp(-s_i x_i·beta)) with s_i = 2 y_i - 1; no closed form.
 
     The observed information is X' diag(p(1-p)) X, the same as the expected one (canonical link).
@@ -36,18 +36,6 @@ class Logistic(Family):
         require_rows(X, d, f"to estimate {d} coefficient(s)")
         require_full_rank(X)
         return {"X": X, "y": y}
-
-    def _nll(self, params: Params, data: Data) -> float:
-        return self._passes(params, data, nll=True)[0]
-
-    def _grad(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, grad=True)[1]
-
-    def _hess(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, hess=True)[2]
-
-    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
-        return self._passes(params, data, nll=True, grad=True, hess=True)
 
     @staticmethod
     def _passes(

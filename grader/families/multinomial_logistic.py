@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
-from .base import Data, Family, Param, Params
+from .base import Data, FusedFamily, Param, Params
 from .count_data import require_counts
 from . import scratch
 from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks
@@ -19,7 +19,7 @@ from .domains import REAL
 from .separation import class_separation, format_direction
 
 
-class MultinomialLogistic(Family):
+class MultinomialLogistic(FusedFamily):
     """nll(beta) = sum_i [log(1 + sum_k exp(eta_ik)) - eta_i,y_i] with eta = X beta and eta_i0 = 0.
 
     beta is laid out row-major: theta index j (K-1) + k is beta[j, k], covariate j in class k+1's predictor.
@@ -59,18 +59,6 @@ class MultinomialLogistic(Family):
 
     # Predictors and probabilities are held class by class, shape (K-1, rows): each class's values are then
     # contiguous, and sums and maxima over classes are elementwise operations instead of slow short-axis reductions.
-    def _nll(self, params: Params, data: Data) -> float:
-        return self._passes(params, data, nll=True)[0]
-
-    def _grad(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, grad=True)[1]
-
-    def _hess(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, hess=True)[2]
-
-    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
-        return self._passes(params, data, nll=True, grad=True, hess=True)
-
     @staticmethod
     def _passes(
         params: Params, data: Data, *, nll: bool = False, grad: bool = False, hess: bool = False

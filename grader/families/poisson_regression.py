@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Data, Family, Param, Params
+from .base import Data, FusedFamily, Param, Params
 from .count_data import log_factorial_sum, require_counts
 from . import scratch
 from .design import (
@@ -22,7 +22,7 @@ from .domains import REAL
 from .separation import count_recession, format_direction
 
 
-class PoissonRegression(Family):
+class PoissonRegression(FusedFamily):
     """nll(beta) = sum_i exp(eta_i) - y_i eta_i + log(y_i!) with eta = X beta; no closed form.
 
     The observed information is X' diag(exp(eta)) X (canonical link).
@@ -43,18 +43,6 @@ class PoissonRegression(Family):
         require_rows(X, d, f"to estimate {d} coefficient(s)")
         require_full_rank(X)
         return {"X": X, "y": y}
-
-    def _nll(self, params: Params, data: Data) -> float:
-        return self._passes(params, data, nll=True)[0]
-
-    def _grad(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, grad=True)[1]
-
-    def _hess(self, params: Params, data: Data) -> np.ndarray:
-        return self._passes(params, data, hess=True)[2]
-
-    def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
-        return self._passes(params, data, nll=True, grad=True, hess=True)
 
     @staticmethod
     def _passes(

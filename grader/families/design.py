@@ -7,13 +7,13 @@ others when the smallest singular value of the scaled X is below RANK_TOL times 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy.linalg import cho_solve
-from scipy.linalg.lapack import dpotrf, dpotri
+from scipy.linalg.lapack import dpotrf, dpotri, dpotrs
 
 from ..errors import DataError
 from .data_checks import float_array
@@ -67,7 +67,7 @@ def block_rows(X: np.ndarray) -> int:
 def transpose_times(X: np.ndarray, v: np.ndarray) -> np.ndarray:
     """X' v: at once for a column-major X; block by block for a row-major one, where numpy's single X.T @ v is
     several times slower."""
-    if X.flags.f_contiguous:
+    if X.flags.f_contiguous or X.shape[0] <= block_rows(X):
         return v @ X
     out = np.zeros(X.shape[1])
     for rows in row_blocks(X):
@@ -171,6 +171,7 @@ class _Factor:
     norms: np.ndarray  # column lengths, from the diagonal of X'X
     lower: np.ndarray | None  # the Cholesky factor of S; None when S is not numerically positive definite
     condition_bound: float  # inf when there is no factor
+    inverse_diagonal: np.ndarray | None = None  # diag(S^-1), when there is a factor
 
     @staticmethod
     def of(product: np.ndarray) -> _Factor:
@@ -184,40 +185,89 @@ class _Factor:
         trace = float(inverse.diagonal().sum())
         if info != 0 or not trace > 0.0:
             return _Factor(norms, None, np.inf)
-        return _Factor(norms, lower, norms.size * trace)
+        return _Factor(norms, lower, norms.size * trace, inverse.diagonal().copy())
 
 
 def least_squares(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """The least-squares coefficients and the residual sum of squares, independently of any likelihood.
+    """The least-squares coefficients and the residual sum of squares, independently of any likelihood."""
+    solution = solve_least_squares(X, y)
+    return solution.beta, solution.rss
 
-    With well-conditioned columns (condition bound of the scaled X'X below _NORMAL_EQUATIONS_MAX) the normal
-    equations are solved by a Cholesky factorisation of X'X and refined with residuals computed from X itself,
-    until a correction no longer changes the fitted values: a handful of passes over X, against an SVD that costs
-    150 ms at n = 10^6. Refinement makes X'(y - X beta) = 0 to rounding, whatever the error of the first solve.
-    Otherwise, or if refinement stalls, an SVD (lstsq) decides.
+
+@dataclass(frozen=True)
+class LeastSquares:
+    """A least-squares solution with what a verification of it needs."""
+
+    beta: np.ndarray
+    residuals: np.ndarray
+    rss: float
+    # The correction (X'X)^-1 X'r computed at the final beta: how far a further refinement, which is the Newton step
+    # of the residual sum of squares, would still move it.
+    next_step: np.ndarray
+    gram_inverse_diagonal: np.ndarray  # diag((X'X)^-1), for standard errors
+    condition_number: float  # of X'X with its diagonal scaled to 1, or an upper bound on it (the normal equations)
+    method: str
+
+
+def solve_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquares:
+    """Least squares on X with full column rank, with the step a further refinement would take.
+
+    With well-conditioned columns (condition bound of the scaled X'X below _NORMAL_EQUATIONS_MAX) by a Cholesky
+    factorisation of X'X, refined with residuals computed from X itself until a correction no longer changes the
+    fitted values: a handful of passes over X, against an SVD that costs 150 ms at n = 10^6. Refinement makes
+    X'(y - X beta) = 0 to rounding, whatever the error of the first solve. Otherwise, or if refinement stalls, by
+    an SVD of X with unit-length columns (lstsq's cut-off for small singular values is relative to the largest, so
+    a column in units of 1e7 would otherwise cost the others their last six digits), refined once the same way.
     """
     factor = _scaled_factor(X)
     if factor.lower is not None and factor.condition_bound < _NORMAL_EQUATIONS_MAX:
-        norms, lower = factor.norms, (factor.lower, True)
-        beta = np.zeros(X.shape[1])
-        residuals, previous = y, 0.0
-        for _ in range(_REFINEMENTS):
-            correction = cho_solve(lower, transpose_times(X, residuals) / norms) / norms
-            beta = beta + correction
-            residuals = y - X @ beta
-            # Sizes in the metric of the unit-length columns, i.e. of the fitted values. Refinement contracts by
-            # about size / previous per step, so the error left after this correction is about size^2 / previous.
-            size = float(np.linalg.norm(correction * norms))
-            contraction = min(size / previous, 1.0) if previous > 0.0 else float(size > 0.0)  # first solve: 1
-            if size * contraction <= 4 * np.finfo(float).eps * float(np.linalg.norm(beta * norms)):
-                return beta, float(residuals @ residuals)
-            previous = size
-    # On unit-length columns: lstsq's cut-off for small singular values is relative to the largest, so a column
-    # in units of 1e7 would otherwise cost the others their last six digits.
+        solution = _refined_normal_equations(X, y, factor)
+        if solution is not None:
+            return solution
     norms = np.where(factor.norms > 0.0, factor.norms, 1.0)
-    beta = np.linalg.lstsq(X / norms, y, rcond=None)[0] / norms
+    u, singular, vt = np.linalg.svd(X / norms, full_matrices=False)
+    if not singular[-1] > 0.0:
+        raise DataError("X is rank-deficient: its columns are linearly dependent")
+
+    def solve(v: np.ndarray) -> np.ndarray:  # (X'X)^-1 X'v
+        return (vt.T @ ((u.T @ v) / singular)) / norms
+
+    beta = solve(y)
     residuals = y - X @ beta
-    return beta, float(residuals @ residuals)
+    beta = beta + solve(residuals)
+    residuals = y - X @ beta
+    return LeastSquares(
+        beta, residuals, float(residuals @ residuals), solve(residuals),
+        ((vt.T / singular) ** 2).sum(axis=1) / norms**2, float((singular[0] / singular[-1]) ** 2),
+        "singular value decomposition, refined",
+    )
+
+
+def _refined_normal_equations(X: np.ndarray, y: np.ndarray, factor: _Factor) -> LeastSquares | None:
+    """The normal equations by the Cholesky factor of the scaled X'X, refined; None if refinement stalls."""
+    norms, lower = factor.norms, factor.lower
+    beta = np.zeros(X.shape[1])
+    residuals, previous, settled = y, 0.0, False
+    tiny = 4 * np.finfo(float).eps
+    for _ in range(_REFINEMENTS + 1):
+        correction = dpotrs(lower, transpose_times(X, residuals) / norms, lower=1)[0] / norms
+        if settled:  # the step at the final beta, for the caller's stationarity check
+            assert factor.inverse_diagonal is not None  # a factor that has a Cholesky factor has its inverse
+            return LeastSquares(
+                beta, residuals, float(residuals @ residuals), correction,
+                factor.inverse_diagonal / norms**2, factor.condition_bound, "normal equations by Cholesky, refined",
+            )
+        beta = beta + correction
+        residuals = y - X @ beta
+        # Sizes in the metric of the unit-length columns, i.e. of the fitted values. Refinement contracts by about
+        # size / previous per step, so the error left after this correction is about size^2 / previous.
+        scaled = correction * norms
+        size = math.sqrt(scaled @ scaled)
+        contraction = min(size / previous, 1.0) if previous > 0.0 else float(size > 0.0)  # first solve: 1
+        scaled = beta * norms
+        settled = size * contraction <= tiny * math.sqrt(scaled @ scaled)
+        previous = size
+    return None
 
 
 def _scaled_factor(X: np.ndarray) -> _Factor:

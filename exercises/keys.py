@@ -1,33 +1,83 @@
-"""Computing an exercise's keys with the grader, from one variant's data."""
+"""Computing an exercise's keys with the grader, from one variant's data.
+
+A part's key names a quantity; nothing is ever typed as a number. The quantities:
+
+- a grader key spec of a model's verified fit: ``mle.p``, ``mle.beta[1]``, ``se.sigma``, ``loglik``, ``mean_nll``
+  (the mean loss: BCE, categorical cross-entropy...), ``likelihood``; for a vector part ``mle.beta`` (every
+  component);
+- ``mse`` / ``mae``: the mean squared / absolute residual y - X beta at the model's MLE;
+- ``likelihood_at`` / ``loglik_at``: the model's (log-)likelihood at the parameter values ``at`` (the probability
+  of the data at p = 0.5, say), no fit involved;
+- ``mean_response``: E(y | x) at the MLE for the design row ``x`` (a probability for logistic regression, the
+  class ``category``'s probability for a multinomial one);
+- ``gradient_descent``: the iterate after ``steps`` updates theta := theta - alpha grad J(theta) from ``start``,
+  with J(theta) = 1/2 sum (x_i theta - y_i)^2 on the model's data (the LMS rule of the lecture notes);
+  ``lms_cost``: J at ``at = {theta = [...]}``;
+- for formula parts, functions of the parameters: ``loglik_function``, ``likelihood_function`` and, for a
+  one-parameter model, ``score_function`` (the derivative of the log-likelihood).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import grader
+import numpy as np
+from scipy.special import expit, softmax
 
-from .data import Dataset, build_dataset
+import grader
+from grader.families import get_family
+
+from .data import DataGenerationError, Dataset, build_dataset, model_inputs
 from .loader import DEFINITION_FILE, ExerciseFileError, Problem
-from .schema import ExerciseDefinition, LoadedExercise
+from .schema import ComputedKey as KeyTable
+from .schema import ExerciseDefinition, FormulaPart, LoadedExercise, Model, Part, VectorPart
+
+FIT_QUANTITIES = ("loglik", "mean_nll", "likelihood")
+RESIDUAL_QUANTITIES = ("mse", "mae")
+AT_QUANTITIES = ("likelihood_at", "loglik_at")
+FUNCTION_QUANTITIES = ("loglik_function", "likelihood_function", "score_function")
+OTHER_QUANTITIES = ("mean_response", "gradient_descent", "lms_cost")
+_LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "linear": lambda eta: eta, "logistic": expit, "poisson_regression": np.exp,
+    "laplace_regression": lambda eta: eta,
+}
+
+KeyValue = float | list[float] | None  # None: a formula part's key is a function, built when an answer is checked
 
 
 @dataclass(frozen=True)
 class ComputedKey:
-    values: dict[str, float]
-    # per part: the wrong answers that named misconceptions give on this variant's data
-    mistakes: dict[str, list[grader.LikelyMistake]]
+    values: dict[str, KeyValue]
+    # per part: the wrong answers that named misconceptions give on this variant's data (per component for vectors)
+    mistakes: dict[str, list[grader.LikelyMistake] | list[list[grader.LikelyMistake]]]
     verification: dict[str, Any]
     grader_version: str
 
     def to_json(self) -> dict[str, Any]:
-        mistakes = {part: [[m.misconception, m.value] for m in found] for part, found in self.mistakes.items()}
+        mistakes = {part: _mistakes_to_json(found) for part, found in self.mistakes.items()}
         return {"values": self.values, "mistakes": mistakes}
 
     @staticmethod
-    def mistakes_from_json(stored: dict[str, Any]) -> dict[str, list[grader.LikelyMistake]]:
-        return {part: [grader.LikelyMistake(name, float(value)) for name, value in found]
-                for part, found in stored.get("mistakes", {}).items()}
+    def mistakes_from_json(stored: dict[str, Any]) -> dict[str, Any]:
+        return {part: _mistakes_from_json(found) for part, found in stored.get("mistakes", {}).items()}
+
+
+def _mistakes_to_json(found: list[Any]) -> list[Any]:
+    return [_mistakes_to_json(item) if isinstance(item, list) else [item.misconception, item.value] for item in found]
+
+
+def _mistakes_from_json(found: list[Any]) -> list[Any]:
+    # A scalar part stores [[id, value], ...]; a vector part one such list per component.
+    restored: list[Any] = []
+    for item in found:
+        if item and isinstance(item[0], str):
+            restored.append(grader.LikelyMistake(item[0], float(item[1])))
+        else:
+            restored.append([grader.LikelyMistake(name, float(value)) for name, value in item])
+    return restored
 
 
 class KeyComputationError(ValueError):
@@ -38,33 +88,255 @@ class KeyComputationError(ValueError):
         super().__init__(message)
 
 
-def compute_key(definition: ExerciseDefinition, dataset: Dataset) -> ComputedKey:
-    family = definition.model.family
-    if family not in grader.FAMILIES:
-        raise KeyComputationError(
-            "model.family", f"unknown family {family!r}: expected one of {', '.join(sorted(grader.FAMILIES))}"
-        )
-    inputs = {argument: dataset.columns[column] for argument, column in definition.model.inputs.items()}
-    try:
-        fit = grader.fit(family, **inputs)
-    except grader.KeyVerificationError as error:
-        raise KeyComputationError("data", f"the key cannot be verified: {error}") from error
-    except grader.DataError as error:
-        raise KeyComputationError("model.inputs", str(error)) from error
+class Fits:
+    """The variant's fits, one per model, computed when a part first needs one."""
 
-    values: dict[str, float] = {}
-    mistakes: dict[str, list[grader.LikelyMistake]] = {}
+    def __init__(self, definition: ExerciseDefinition, dataset: Dataset):
+        self.definition, self.dataset = definition, dataset
+        self._fits: dict[str, grader.FitResult] = {}
+
+    def inputs(self, model_name: str | None) -> tuple[str, Model, dict[str, np.ndarray]]:
+        name, model = self.definition.model_for(model_name)
+        return name, model, model_inputs(model, self.dataset)
+
+    def fit(self, model_name: str | None) -> tuple[str, grader.FitResult, dict[str, np.ndarray]]:
+        name, model, inputs = self.inputs(model_name)
+        field = "model" if self.definition.model is not None else f"models.{name}"
+        if model.family not in grader.FAMILIES:
+            raise KeyComputationError(f"{field}.family", f"unknown family {model.family!r}: expected one of "
+                                      f"{', '.join(sorted(grader.FAMILIES))}")
+        if name not in self._fits:
+            try:
+                self._fits[name] = grader.fit(model.family, **inputs)
+            except grader.KeyVerificationError as error:
+                raise KeyComputationError("data", f"the key cannot be verified: {error}") from error
+            except grader.DataError as error:
+                raise KeyComputationError(f"{field}.inputs", str(error)) from error
+        return name, self._fits[name], inputs
+
+    def verification(self) -> dict[str, Any]:
+        reports = {name: verification_report(fit) for name, fit in self._fits.items()}
+        if len(reports) == 1:
+            return next(iter(reports.values()))
+        return {"models": reports, "converged": all(r["converged"] for r in reports.values())}
+
+
+def as_table(spec: str | KeyTable) -> KeyTable:
+    return KeyTable(quantity=spec) if isinstance(spec, str) else spec
+
+
+def compute_key(definition: ExerciseDefinition, dataset: Dataset) -> ComputedKey:
+    fits = Fits(definition, dataset)
+    values: dict[str, KeyValue] = {}
+    mistakes: dict[str, Any] = {}
     for index, part in enumerate(definition.parts):
-        try:
-            values[part.name] = float(grader.key_value(fit, part.key))
-        except grader.KeySpecError as error:
-            raise KeyComputationError(f"parts[{index}].key", str(error)) from error
-        mistakes[part.name] = list(grader.likely_mistakes(fit, part.key, inputs))
-    return ComputedKey(values=values, mistakes=mistakes, verification=verification_report(fit),
+        field = f"parts[{index}].key"
+        if part.kind == "number":
+            values[part.name], mistakes[part.name] = _number(fits, as_table(part.key), field)
+        elif part.kind == "vector":
+            values[part.name], mistakes[part.name] = _vector(fits, part, field)
+        elif part.kind == "formula":
+            formula_key(fits, part, field)  # the function must exist; it is rebuilt when an answer is checked
+            values[part.name] = None
+        else:
+            values[part.name] = None
+    if not fits._fits and definition.all_models:  # e.g. only likelihood_at parts: still prove the data fit
+        fits.fit(None)
+    verification = fits.verification() if fits._fits else {"converged": True}
+    return ComputedKey(values=values, mistakes=mistakes, verification=verification,
                        grader_version=grader.GRADER_VERSION)
 
 
-def verification_report(fit: "grader.FitResult") -> dict[str, Any]:
+def _number(fits: Fits, spec: KeyTable, field: str) -> tuple[float, list[grader.LikelyMistake]]:
+    quantity = spec.quantity
+    if quantity in AT_QUANTITIES:
+        return _at(fits, spec, field), []
+    if quantity in RESIDUAL_QUANTITIES:
+        _, fit, inputs = fits.fit(spec.model)
+        if "X" not in inputs or np.ndim(fit.params.get("beta")) != 1:
+            raise KeyComputationError(field, f"{quantity} needs a regression model with X and y")
+        residuals = inputs["y"] - inputs["X"] @ fit.params["beta"]
+        return float(np.mean(residuals**2) if quantity == "mse" else np.mean(np.abs(residuals))), []
+    if quantity == "mean_response":
+        return _mean_response(fits, spec, field), []
+    if quantity in ("gradient_descent", "lms_cost"):
+        values = _lms(fits, spec, field)
+        return float(values[0] if quantity == "lms_cost" or spec.component is None and values.size == 1
+                     else values[_component(spec, values.size, field)]), []
+    if quantity in FUNCTION_QUANTITIES:
+        raise KeyComputationError(field, f"{quantity} is a function of the parameters: use it in a formula part")
+    _, fit, inputs = fits.fit(spec.model)
+    try:
+        value = float(grader.key_value(fit, quantity))
+    except grader.KeySpecError as error:
+        raise KeyComputationError(field, f"{error}; or one of {', '.join(_OTHER_NAMES)}") from error
+    except grader.KeyVerificationError as error:
+        raise KeyComputationError(field, str(error)) from error
+    return value, list(grader.likely_mistakes(fit, quantity, inputs))
+
+
+_OTHER_NAMES = RESIDUAL_QUANTITIES + AT_QUANTITIES + OTHER_QUANTITIES
+
+
+def _component(spec: KeyTable, size: int, field: str) -> int:
+    if spec.component is None:
+        raise KeyComputationError(f"{field}.component", f"the iterate has {size} components: say which one")
+    if spec.component >= size:
+        raise KeyComputationError(f"{field}.component", f"must be below {size}, the number of components")
+    return spec.component
+
+
+def _vector(fits: Fits, part: VectorPart, field: str) -> tuple[list[float], list[list[grader.LikelyMistake]]]:
+    if isinstance(part.key, list):
+        found = [_number(fits, as_table(spec), f"{field}[{i}]") for i, spec in enumerate(part.key)]
+        return [value for value, _ in found], [m for _, m in found]
+    spec = as_table(part.key)
+    if spec.quantity == "gradient_descent":
+        return [float(v) for v in _lms(fits, spec, field)], []
+    _, fit, inputs = fits.fit(spec.model)
+    parsed = grader.parse_key_spec(spec.quantity) if spec.quantity not in _OTHER_NAMES else None
+    if parsed is None or parsed.kind != "param" or parsed.index:
+        raise KeyComputationError(field, "a vector part's key is a whole vector parameter, e.g. mle.beta, a "
+                                  "gradient_descent iterate, or a list of keys")
+    table = fit.params if parsed.table == "mle" else fit.se
+    if parsed.name not in table or np.ndim(table[parsed.name]) != 1:
+        raise KeyComputationError(field, f"the {fit.family} fit has no vector parameter {parsed.name!r}")
+    size = np.size(table[parsed.name])
+    specs = [f"{parsed.table}.{parsed.name}[{i}]" for i in range(size)]
+    return ([float(grader.key_value(fit, s)) for s in specs],
+            [list(grader.likely_mistakes(fit, s, inputs)) for s in specs])
+
+
+def _theta(family: grader.Family, data: dict[str, np.ndarray], at: dict[str, Any] | None, field: str) -> np.ndarray:
+    if not at:
+        raise KeyComputationError(f"{field}.at", "give the parameter values, e.g. at = { p = 0.5 }")
+    clean = family.validate_data(**data)
+    try:
+        return family.pack(at, clean)
+    except grader.ParameterError as error:
+        raise KeyComputationError(f"{field}.at", str(error)) from error
+
+
+def _at(fits: Fits, spec: KeyTable, field: str) -> float:
+    _, model, inputs = fits.inputs(spec.model)
+    family = get_family(model.family)
+    theta = _theta(family, inputs, spec.at, field)
+    try:
+        loglik = -family.nll(theta, inputs)
+    except grader.ParameterError as error:
+        raise KeyComputationError(f"{field}.at", str(error)) from error
+    return loglik if spec.quantity == "loglik_at" else math.exp(loglik)
+
+
+def _mean_response(fits: Fits, spec: KeyTable, field: str) -> float:
+    _, fit, _ = fits.fit(spec.model)
+    beta = np.asarray(fit.params.get("beta"))
+    if spec.x is None:
+        raise KeyComputationError(f"{field}.x", "give the design row, intercept included, e.g. x = [1, 2.5]")
+    if beta.ndim == 0 or len(spec.x) != beta.shape[0]:
+        raise KeyComputationError(f"{field}.x", f"the model has {beta.shape[0] if beta.ndim else 0} coefficient(s) "
+                                  f"per class; x has {len(spec.x)} value(s)")
+    eta = np.asarray(spec.x) @ beta
+    if fit.family == "multinomial_logistic":
+        probabilities = softmax(np.concatenate([[0.0], eta]))
+        if spec.category is None or spec.category >= probabilities.size:
+            raise KeyComputationError(f"{field}.category", f"name a class from 0 to {probabilities.size - 1}")
+        return float(probabilities[spec.category])
+    if fit.family not in _LINKS:
+        raise KeyComputationError(field, f"mean_response needs a regression model; {fit.family} is not one")
+    return float(_LINKS[fit.family](eta))
+
+
+def _lms(fits: Fits, spec: KeyTable, field: str) -> np.ndarray:
+    _, _, inputs = fits.inputs(spec.model)
+    if "X" not in inputs:
+        raise KeyComputationError(field, f"{spec.quantity} needs a model with a design matrix X and y")
+    X, y = inputs["X"], inputs["y"]
+    if spec.quantity == "lms_cost":
+        theta = (spec.at or {}).get("theta")
+        if not isinstance(theta, list) or len(theta) != X.shape[1]:
+            raise KeyComputationError(f"{field}.at", f"give theta with {X.shape[1]} values, e.g. at = {{ theta = "
+                                      f"{[0] * X.shape[1]} }}")
+        return np.array([grader.lms_cost(X, y, np.asarray(theta, dtype=float))])
+    if spec.alpha is None or spec.steps is None or spec.start is None:
+        raise KeyComputationError(field, "gradient_descent needs alpha, steps and start")
+    if len(spec.start) != X.shape[1]:
+        raise KeyComputationError(f"{field}.start", f"start has {len(spec.start)} values; X has {X.shape[1]} columns")
+    iterates = grader.gradient_descent(X, y, np.asarray(spec.start, dtype=float), spec.alpha, spec.steps)
+    if not np.isfinite(iterates[-1]).all():
+        raise KeyComputationError(f"{field}.alpha", "gradient descent diverges on these data: choose a smaller alpha")
+    return iterates[-1]
+
+
+def formula_key(fits: Fits, part: FormulaPart, field: str) -> Callable[..., np.ndarray]:
+    """The function of the part's variables that the formula must equal, vectorised over arrays of points."""
+    spec = as_table(part.key)
+    if spec.quantity not in FUNCTION_QUANTITIES:
+        raise KeyComputationError(field, f"a formula part's key is one of {', '.join(FUNCTION_QUANTITIES)}")
+    _, model, inputs = fits.inputs(spec.model)
+    family = get_family(model.family)
+    clean = family.validate_data(**inputs)
+    labels = family.element_labels(clean)
+    positions = {}
+    for i, variable in enumerate(part.variables):
+        if variable.parameter not in labels:
+            raise KeyComputationError(f"parts.variables[{i}].parameter",
+                                      f"{variable.parameter!r} is not a parameter of the model: {', '.join(labels)}")
+        positions[variable.name] = labels.index(variable.parameter)
+    if sorted(positions.values()) != list(range(len(labels))):
+        raise KeyComputationError(f"{field}", f"the variables must stand for every parameter: {', '.join(labels)}")
+    if spec.quantity == "score_function" and len(labels) != 1:
+        raise KeyComputationError(field, "score_function is the derivative in the only parameter of a "
+                                  "one-parameter model")
+
+    def function(**points: np.ndarray) -> np.ndarray:
+        arrays = [np.asarray(points[name], dtype=float) for name in positions]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        columns = [np.broadcast_to(a, shape).ravel() for a in arrays]
+        out = np.full(columns[0].size, np.nan)
+        theta = np.empty(len(labels))
+        for k in range(out.size):
+            for name, column in zip(positions, columns, strict=True):
+                theta[positions[name]] = column[k]
+            try:
+                if spec.quantity == "score_function":
+                    out[k] = -family.grad(theta, clean)[0]
+                else:
+                    loglik = -family.nll(theta, clean)
+                    out[k] = loglik if spec.quantity == "loglik_function" else math.exp(loglik)
+            except (grader.ParameterError, OverflowError):
+                continue  # outside the domain or not finite: the checker skips the point
+        return out.reshape(shape)
+
+    return function
+
+
+def formula_domains(fits: Fits, part: FormulaPart) -> dict[str, Any]:
+    """Each variable's sampling domain: its range when given, else its parameter's domain."""
+    spec = as_table(part.key)
+    _, model, _ = fits.inputs(spec.model)
+    family = get_family(model.family)
+    domains: dict[str, Any] = {}
+    for variable in part.variables:
+        name = variable.parameter.split("[", 1)[0]
+        domains[variable.name] = tuple(variable.range) if variable.range else family.domain(name)
+    return domains
+
+
+def describe_key(part: Part) -> str | None:
+    """A part's key in one short line for reports ("mle.p", "lad: mle.beta[1]", "gradient_descent"); None for
+    choices and written answers, whose key is not computed."""
+    if part.kind not in ("number", "vector", "formula"):
+        return None
+    specs = part.key if isinstance(part.key, list) else [part.key]
+    texts = []
+    for spec in specs:
+        table = as_table(spec)
+        texts.append(f"{table.model}: {table.quantity}" if table.model else table.quantity)
+    return "; ".join(texts)[:100]
+
+
+def verification_report(fit: grader.FitResult) -> dict[str, Any]:
     report = asdict(fit.verification)
     report["problems"] = list(report["problems"])
     report.update(method=fit.method, iterations=fit.iterations, converged=fit.converged, n=fit.n)
@@ -77,6 +349,10 @@ def check_keys(loaded: LoadedExercise, seeds: list[str]) -> list[ComputedKey]:
     for seed in seeds:
         try:
             keys.append(compute_key(loaded.definition, build_dataset(loaded.definition, seed)))
-        except KeyComputationError as error:
+        except (KeyComputationError, DataGenerationError) as error:
             raise ExerciseFileError([Problem(f"{loaded.source}/{DEFINITION_FILE}", error.field, str(error))]) from error
     return keys
+
+
+__all__ = ["ComputedKey", "Fits", "KeyComputationError", "Part", "check_keys", "compute_key", "formula_domains",
+           "formula_key"]

@@ -96,12 +96,17 @@ def describe_errors(error: ValidationError) -> Iterable[tuple[str | None, str]]:
         yield path, describe_error(item)
 
 
+# Names pydantic gives the members of the schema's unions (discriminator tags and plain types) in error locations.
+_UNION_MEMBERS = {"fixed", "generated", "number", "vector", "formula", "choice", "text", "str", "float", "int",
+                  "ComputedKey"}
+
+
 def field_path(loc: tuple[Any, ...]) -> str | None:
     path = ""
     for piece in loc:
         if isinstance(piece, int):
             path += f"[{piece}]"
-        elif piece in ("fixed", "number", "function-after[_columns_consistent(), FixedData]"):
+        elif piece in _UNION_MEMBERS or piece.startswith(("function-", "list[")):
             # pydantic names the chosen union member; the file has no such level
             continue
         else:

@@ -17,8 +17,9 @@ from .families import FAMILIES, Family
 from .fitting import FitResult, fit
 from .formulas import Formula, check_formula, parse_formula
 from .keys import KeySpec, key_value, parse_key_spec
+from .lms import gradient_descent, lms_cost
 from .misconceptions import MISCONCEPTIONS, Misconception, likely_mistakes
-from .number_parsing import parse_number
+from .number_parsing import parse_number, parse_vector
 from .verification import Verification
 
 # Stored with every cached key and every grading, so a change in the numbers can be traced to a release.
@@ -48,9 +49,12 @@ __all__ = [
     "check_vector",
     "combine_scores",
     "fit",
+    "gradient_descent",
     "key_value",
     "likely_mistakes",
+    "lms_cost",
     "parse_formula",
     "parse_key_spec",
     "parse_number",
+    "parse_vector",
 ]

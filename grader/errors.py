@@ -50,6 +50,15 @@ _ANSWER_MESSAGES: Mapping[str, str] = MappingProxyType(
         "percent_not_allowed": "A percentage is not accepted here: type the number itself, without '%'.",
         "hex_not_allowed": "'{text}' looks like a hexadecimal number: type a decimal number.",
         "underscore_not_allowed": "'{text}' contains '_': type the number without underscores.",
+        # Lists of numbers (parse_vector); a component's own problem is the code inner_code with its params.
+        "vector_length": (
+            "Expected {expected} numbers separated by ';' (or on separate lines); found {count}."
+        ),
+        "vector_component": "Number {index} of the list: {detail}",
+        # Choices and written answers (exercises' part kinds).
+        "choice_required": "No option is chosen: choose an answer.",
+        "choice_unknown": "'{text}' is not one of the options.",
+        "text_empty": "The answer is empty: write your answer.",
         # Formulas (grader.formulas); positions are 1-based characters of the text as typed.
         "formula_empty": "The answer is empty: type a formula.",
         "formula_too_deep": (

@@ -64,6 +64,33 @@ def parse_number(text: str, *, allow_percent: bool = False) -> float:
     return value / 100 if percent else value
 
 
+VECTOR_MAX_LENGTH = 1000
+_VECTOR_SEPARATORS = re.compile(r"[;\n]")
+
+
+def parse_vector(text: str, length: int, *, allow_percent: bool = False) -> list[float]:
+    """``length`` numbers separated by ';' or line breaks, each read by parse_number ("2,04; 2,98" is two numbers
+    with decimal commas). A component that cannot be read raises AnswerError "vector_component" naming its position
+    (1-based) and carrying its own code and params as ``inner_code`` and ``inner``."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_vector expects a str; got {type(text).__name__}")
+    if len(text) > VECTOR_MAX_LENGTH:
+        raise AnswerError("too_long", length=len(text), max_length=VECTOR_MAX_LENGTH)
+    if not text.strip():
+        raise AnswerError("empty")
+    pieces = _VECTOR_SEPARATORS.split(text.strip().rstrip(";"))
+    if len(pieces) != length:
+        raise AnswerError("vector_length", expected=length, count=len(pieces))
+    values = []
+    for index, piece in enumerate(pieces, start=1):
+        try:
+            values.append(parse_number(piece, allow_percent=allow_percent))
+        except AnswerError as error:
+            raise AnswerError("vector_component", index=index, detail=str(error), inner_code=error.code,
+                              inner=dict(error.params)) from error
+    return values
+
+
 def _decimal(body: str, shown: str, *, signed: bool) -> float:
     """A plain decimal number; ``shown`` is the student's text, quoted in messages."""
     if (_NUMBER if signed else _UNSIGNED).fullmatch(body):

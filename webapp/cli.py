@@ -64,10 +64,15 @@ def check_command(path: str | None, variants: int) -> None:
                 click.echo(f"FAIL {problem}", err=True)
             continue
         first = keys[0]
-        shown = ", ".join(f"{name} = {value:.6g}" for name, value in first.values.items())
+        # Choice, text and formula parts have no number to show (None); a vector part shows its components.
+        shown = ", ".join(f"{name} = {_format_key(value)}" for name, value in first.values.items() if value is not None)
         click.echo(f"ok   {loaded.source}: {len(keys)} variants verified; first: {shown}")
     if failures:
         sys.exit(1)
+
+
+def _format_key(value: float | list[float]) -> str:
+    return "[" + ", ".join(f"{v:.6g}" for v in value) + "]" if isinstance(value, list) else f"{value:.6g}"
 
 
 @click.command("demo")

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 import grader
+from exercises.answers import PENDING_REVIEW
+from exercises.keys import describe_key
+from exercises.schema import ChoicePart, FormulaPart, Part, TextPart, VectorPart
 
 from .rendering import current_locale
 
@@ -36,6 +40,16 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
                                    text=p.get("text")),
     "underscore_not_allowed": lambda p: _("“%(text)s” contains “_”: type the number without underscores.",
                                           text=p.get("text")),
+    # Lists of numbers: a component's own problem comes as inner_code with its params inner.
+    "vector_length": lambda p: _("Expected %(expected)s numbers separated by “;” (or each on its own line), but "
+                                 "found %(count)s.", expected=p.get("expected"), count=p.get("count")),
+    "vector_component": lambda p: _("Number %(index)s: %(problem)s", index=p.get("index"),
+                                    problem=answer_problem_message(p.get("inner_code") or "", p.get("inner") or {})),
+    # Choices and written answers.
+    "choice_required": lambda p: _("No option is chosen: choose your answer."),
+    "choice_unknown": lambda p: _("“%(text)s” is not one of the options offered: choose among them.",
+                                  text=p.get("text")),
+    "text_empty": lambda p: _("The answer is empty: write your answer."),
     # Formulas: positions count characters of the answer as typed, from 1.
     "formula_empty": lambda p: _("The answer is empty: type a formula."),
     "formula_too_deep": lambda p: _("The formula is nested too deeply: at most %(max_depth)s levels of parentheses, "
@@ -69,7 +83,10 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
-def answer_problem_message(code: str, params: Mapping[str, Any]) -> str:
+def answer_problem_message(code: str, params: Mapping[str, Any], kind: str | None = None) -> str:
+    """Why an answer cannot be read, in the user's language; ``kind`` (the part's) words an empty list apart."""
+    if code == "empty" and kind == "vector":
+        return _("The answer is empty: type the numbers, separated by “;”.")
     describe = ANSWER_PROBLEMS.get(code)
     return describe(params) if describe else _("This answer cannot be read: check how it is written.")
 
@@ -82,14 +99,114 @@ def tolerance_phrase(tolerance: Mapping[str, Any]) -> str:
     return _("within ±%(abs)s of the exact value", abs=f"{tolerance.get('abs'):g}")
 
 
-def verdict_message(verdict: Mapping[str, Any], tolerance: Mapping[str, Any]) -> str:
+# How a graded part is shown: the badge's word and colour.
+CORRECT, PARTLY, PENDING, INCORRECT = "correct", "partly", "pending", "incorrect"
+
+
+def verdict_status(verdict: Mapping[str, Any]) -> str:
+    if verdict.get("correct"):
+        return CORRECT
+    if verdict.get("code") == PENDING_REVIEW:
+        return PENDING
+    return PARTLY if (verdict.get("score") or 0) > 0 else INCORRECT
+
+
+def status_word(status: str) -> str:
+    return {CORRECT: _("correct"), PARTLY: _("partly correct"), PENDING: _("awaiting the teacher"),
+            INCORRECT: _("incorrect")}[status]
+
+
+def verdict_message(verdict: Mapping[str, Any], part: Part) -> str:
+    """The sentence under a graded part: what the verdict means, never the key."""
+    if isinstance(part, FormulaPart):
+        return _formula_message(verdict)
+    if isinstance(part, ChoicePart):
+        return _choice_message(verdict, part)
+    if isinstance(part, TextPart):
+        return _("Your answer is saved. Your teacher will read it and grade it; until then it counts as 0.")
+    tolerance = part.tolerance.model_dump()
+    if isinstance(part, VectorPart):
+        return _vector_message(verdict, tolerance)
+    return _number_message(verdict, tolerance, estimate="mle." in (describe_key(part) or ""))
+
+
+def _number_message(verdict: Mapping[str, Any], tolerance: Mapping[str, Any], *, estimate: bool) -> str:
     rule = tolerance_phrase(tolerance)
     if verdict.get("correct"):
         return _("Correct. Any value %(rule)s is accepted.", rule=rule)
-    misconception = grader.MISCONCEPTIONS.get(verdict.get("misconception") or "")
-    if misconception is not None:
-        # The grader words each misconception in both languages; the sentence names the mistake, never the key.
-        explanation = misconception.ru if current_locale() == "ru" else misconception.en
-        return _("Not correct. %(explanation)s", explanation=explanation)
+    explained = _misconception(verdict)
+    if explained is not None:
+        return explained
+    if not estimate:
+        return _("Not correct yet: the expected value is accepted %(rule)s.", rule=rule)
     return _("Not correct yet: the expected value is accepted %(rule)s. Check your steps: write the log-likelihood "
              "of the data, set its derivative to zero and solve for the parameter.", rule=rule)
+
+
+def _misconception(verdict: Mapping[str, Any]) -> str | None:
+    misconception = grader.MISCONCEPTIONS.get(verdict.get("misconception") or "")
+    if misconception is None:
+        return None
+    # The grader words each misconception in both languages; the sentence names the mistake, never the key.
+    explanation = misconception.ru if current_locale() == "ru" else misconception.en
+    return _("Not correct. %(explanation)s", explanation=explanation)
+
+
+def _vector_message(verdict: Mapping[str, Any], tolerance: Mapping[str, Any]) -> str:
+    rule = tolerance_phrase(tolerance)
+    if verdict.get("correct"):
+        return _("Correct: every number matches. Any value %(rule)s is accepted.", rule=rule)
+    components = list(verdict.get("params", {}).get("components_correct") or [])
+    right = sum(1 for ok in components if ok)
+    wrong = ", ".join(str(i) for i, ok in enumerate(components, start=1) if not ok)
+    counted = ngettext("%(num)s of %(total)s numbers is correct.", "%(num)s of %(total)s numbers are correct.",
+                       right, total=len(components))
+    explained = _misconception(verdict)
+    if explained is not None:
+        return f"{counted} {explained}"
+    return " ".join((counted, _("Not correct yet: the numbers at positions %(positions)s. Any value %(rule)s is "
+                                "accepted.", positions=wrong, rule=rule)))
+
+
+def _formula_message(verdict: Mapping[str, Any]) -> str:
+    code = verdict.get("code")
+    params = verdict.get("params", {})
+    if verdict.get("correct"):
+        if params.get("up_to_constant"):
+            return _("Correct: your formula agrees with the expected function, up to an added constant, at all "
+                     "%(points)s points checked.", points=params.get("points"))
+        return _("Correct: your formula agrees with the expected function at all %(points)s points checked.",
+                 points=params.get("points"))
+    if code == "formula_undefined":
+        return _("Not correct: your formula cannot be computed (it is undefined or too large) at %(point)s, where "
+                 "the expected function has a value. Check the logarithms and divisions.",
+                 point=_point(params.get("point")))
+    if code == "differs_by_constant":
+        return _("Not correct yet: your formula differs from the expected function by the same constant everywhere. "
+                 "A term that does not depend on the parameters is missing or too much.")
+    if "value" in params:
+        return _("Not correct: your formula is a different function. At %(point)s, for instance, it gives "
+                 "%(value)s, which is not the expected value.", point=_point(params.get("point")),
+                 value=_decimal(params["value"]))
+    return _("Not correct: your formula is not the expected function.")
+
+
+def _choice_message(verdict: Mapping[str, Any], part: ChoicePart) -> str:
+    params = verdict.get("params", {})
+    if verdict.get("correct"):
+        return _("Correct.")
+    if verdict.get("code") == "choice_partly":
+        return _("Partly correct: you chose %(right)s of the %(expected)s correct options, and %(wrong)s wrong "
+                 "ones.", right=params.get("right"), expected=params.get("expected"), wrong=params.get("wrong"))
+    if part.multiple:
+        return _("Not correct: these options are not the right set. Reread the statements one by one.")
+    return _("Not correct: this is not the right option.")
+
+
+def _decimal(value: float) -> str:
+    text = f"{float(value):.4g}"
+    return text.replace(".", ",") if current_locale() == "ru" else text
+
+
+def _point(point: Mapping[str, float] | None) -> str:
+    return ", ".join(f"{name} = {_decimal(value)}" for name, value in (point or {}).items())

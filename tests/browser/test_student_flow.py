@@ -35,6 +35,9 @@ def test_student_answers_the_survey_and_sees_correct(page, live_site):
     assert rows.count() == 15
     assert page.locator(".data-table td", has_text=re.compile(r"^yes$")).count() == 9
 
+    # The guided steps first (9 "yes" of 15: L(p) = p^9 (1-p)^6), then the estimate this test is about.
+    for step, formula in (("Step 1", "p^9*(1-p)^6"), ("Step 2", "9*ln(p) + 6*ln(1-p)"), ("Step 3", "9/p - 6/(1-p)")):
+        page.get_by_label(step).fill(formula)
     field = page.get_by_label("Maximum-likelihood estimate")
     field.fill("abc")
     page.get_by_role("button", name="Check my answer").click()
@@ -47,7 +50,8 @@ def test_student_answers_the_survey_and_sees_correct(page, live_site):
     page.get_by_role("button", name="Check my answer").click()
     feedback = page.locator("#feedback")
     feedback.wait_for()
-    assert feedback.get_by_text("correct", exact=True).is_visible()
+    assert feedback.get_by_text("correct", exact=True).count() == 4  # every part
+    assert feedback.get_by_text("score 100%").is_visible()
     assert page.get_by_text("Attempts left: 2 of 3").is_visible()
     screenshot(page, "exercise-correct")
 

@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 from webapp.models import CourseRole, Role, Submission, Variant
 from webapp.services.courses import enrol
 
+from ..catalogue_copies import WEATHER_STEPS
 from ..conftest import hidden_fields, log_in, submit_form
 
 EN = {"Accept-Language": "en"}
@@ -148,7 +149,8 @@ def test_a_student_cannot_see_another_students_work(app, classroom, db_session):
     course, item, bob = classroom["course"], classroom["item"], classroom["bob"]
     bob_client = app.test_client()
     log_in(bob_client, bob)
-    assert submit_form(bob_client, f"/items/{item.id}", {"part_p_hat": BOBS_ANSWER}).status_code == 302
+    bobs_work = {**WEATHER_STEPS, "part_p_hat": BOBS_ANSWER}
+    assert submit_form(bob_client, f"/items/{item.id}", bobs_work).status_code == 302
     assert db_session.scalar(select(func.count()).select_from(Submission).where(Submission.user_id == bob.id)) == 1
 
     alice = app.test_client()
@@ -227,7 +229,7 @@ def test_a_student_never_sees_the_key(client, classroom, language):
     assert malformed.status_code == 422
     assert key_mentions(malformed.text) == []
 
-    wrong = submit_form(client, f"/items/{item.id}", {"part_p_hat": "0.7"}, headers=headers)
+    wrong = submit_form(client, f"/items/{item.id}", {**WEATHER_STEPS, "part_p_hat": "0.7"}, headers=headers)
     assert wrong.status_code == 302
     after = client.get(f"/items/{item.id}", headers=headers)
     assert 'id="feedback"' in after.text and "badge-bad" in after.text and "<code>0.7</code>" in after.text

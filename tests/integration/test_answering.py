@@ -14,10 +14,26 @@ from sqlalchemy import func, select
 from exercises import load_exercise
 from webapp.models import Grade, Submission, utcnow
 
+from ..catalogue_copies import WEATHER_STEPS
 from ..conftest import CATALOGUE, hidden_fields, log_in, submit_form
 
 # Independent of the grader: 9 of the 15 respondents said "yes", so the closed-form MLE is k/n.
 EXPECTED_P_HAT = float(Fraction(9, 15))
+SURVEY_PARTS = load_exercise(CATALOGUE / "weather-15").definition.parts
+
+
+def other_parts_right() -> dict[str, str]:
+    """The survey's guided steps before the estimate answered right, so that these tests are about the estimate."""
+    steps = {name: text for name, text in WEATHER_STEPS.items() if name.removeprefix("part_") in
+             {part.name for part in SURVEY_PARTS}}
+    assert len(steps) == len(SURVEY_PARTS) - 1, "answer every part of the survey besides p_hat"
+    return steps
+
+
+def score_when_p_hat(correct: bool) -> float:
+    """The submission's score when every other part is right and the estimate is (or is not)."""
+    weights = {part.name: part.weight for part in SURVEY_PARTS}
+    return (sum(weights.values()) - (0 if correct else weights["p_hat"])) / sum(weights.values())
 
 
 def exercise_url(item) -> str:
@@ -25,7 +41,7 @@ def exercise_url(item) -> str:
 
 
 def answer(client, item, text: str, **kwargs):
-    return submit_form(client, exercise_url(item), {"part_p_hat": text}, **kwargs)
+    return submit_form(client, exercise_url(item), {**other_parts_right(), "part_p_hat": text}, **kwargs)
 
 
 def submission_count(db_session, student) -> int:
@@ -56,7 +72,7 @@ def test_accepted_spellings_of_the_correct_answer(client, classroom, db_session,
     response = answer(client, classroom["item"], typed)
     assert response.status_code == 302
     submission = db_session.scalars(select(Submission).where(Submission.user_id == classroom["alice"].id)).one()
-    assert submission.raw_answers == {"p_hat": typed}  # exactly as typed, spaces included
+    assert submission.raw_answers["p_hat"] == typed  # exactly as typed, spaces included
     assert submission.parsed_answers["p_hat"] == pytest.approx(EXPECTED_P_HAT, rel=1e-3)
     assert submission.current_grading.score == 1.0
     feedback = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).text
@@ -70,7 +86,7 @@ def test_wrong_answer_is_graded_incorrect_with_a_helpful_sentence(client, classr
     assert "badge-bad\">incorrect" in page
     assert "log-likelihood" in page and "significant figures" in page
     grading = db_session.scalars(select(Submission)).one().current_grading
-    assert grading.score == 0.0 and grading.verdicts["p_hat"]["correct"] is False
+    assert grading.score == pytest.approx(score_when_p_hat(False)) and grading.verdicts["p_hat"]["correct"] is False
     assert "0.6" not in page.split('id="feedback"')[1]  # the key is not revealed
 
 
@@ -108,18 +124,19 @@ def test_attempt_limit_then_refusal(client, classroom, db_session):
     page = client.get(exercise_url(classroom["item"]), headers={"Accept-Language": "en"})
     assert "You have used all attempts" in page.text and 'id="answer-form"' not in page.text
     # A form kept open in another tab is refused too, and stores nothing.
-    refused = client.post(exercise_url(classroom["item"]), data={**hidden_fields(page.text), "part_p_hat": "0.6"},
+    data = {**hidden_fields(page.text), **other_parts_right(), "part_p_hat": "0.6"}
+    refused = client.post(exercise_url(classroom["item"]), data=data,
                           headers={"Accept-Language": "en"}, follow_redirects=True)
     assert "You have used all attempts" in refused.text
     assert submission_count(db_session, classroom["alice"]) == 3
     grade = db_session.scalars(select(Grade)).one()
-    assert grade.attempts == 3 and grade.score == 0.0
+    assert grade.attempts == 3 and grade.score == pytest.approx(score_when_p_hat(False))
 
 
 def test_the_same_form_sent_twice_is_one_attempt(client, classroom, db_session):
     log_in(client, classroom["alice"])
     page = client.get(exercise_url(classroom["item"]))
-    data = {**hidden_fields(page.text), "part_p_hat": "0,6"}
+    data = {**hidden_fields(page.text), **other_parts_right(), "part_p_hat": "0,6"}
     first = client.post(exercise_url(classroom["item"]), data=data)
     second = client.post(exercise_url(classroom["item"]), data=data)
     assert first.status_code == second.status_code == 302
@@ -149,7 +166,8 @@ def test_outside_the_window_nothing_is_accepted(client, classroom, db_session, f
     db_session.flush()
     log_in(client, classroom["alice"])
     page = client.get(exercise_url(classroom["item"]))
-    response = client.post(exercise_url(classroom["item"]), data={**hidden_fields(page.text), "part_p_hat": "0.6"},
+    data = {**hidden_fields(page.text), **other_parts_right(), "part_p_hat": "0.6"}
+    response = client.post(exercise_url(classroom["item"]), data=data,
                            headers={"Accept-Language": "en"}, follow_redirects=True)
     assert message in response.text
     assert submission_count(db_session, classroom["alice"]) == 0
@@ -183,4 +201,5 @@ def test_the_share_of_no_answers_is_named_as_a_misconception(client, classroom, 
     page = client.get(response.headers["Location"], headers={"Accept-Language": language}).text
     assert sentence in page
     grading = db_session.scalars(select(Submission)).one().current_grading
-    assert grading.score == 0.0 and grading.verdicts["p_hat"]["misconception"] == "complement_probability"
+    assert grading.score == pytest.approx(score_when_p_hat(False))
+    assert grading.verdicts["p_hat"]["misconception"] == "complement_probability"

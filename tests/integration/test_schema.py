@@ -53,10 +53,11 @@ def test_migrations_are_dated_and_downgrade_cleanly(tmp_path):
 
 @pytest.fixture
 def submission(client, classroom, db_session):
+    from ..catalogue_copies import WEATHER_STEPS
     from ..conftest import log_in, submit_form
 
     log_in(client, classroom["alice"])
-    submit_form(client, f"/items/{classroom['item'].id}", {"part_p_hat": "0.6"})
+    submit_form(client, f"/items/{classroom['item'].id}", {**WEATHER_STEPS, "part_p_hat": "0.6"})
     return db_session.scalars(select(Submission)).one()
 
 

@@ -14,7 +14,7 @@ from exercises import Problem
 from webapp.models import Exercise, ExercisePart, ExerciseVersion, Submission
 from webapp.services.sync import sync_exercises
 
-from ..catalogue_copies import WEATHER, WEATHER_UUID, copy_weather, edit_file
+from ..catalogue_copies import WEATHER, WEATHER_STEPS, WEATHER_UUID, copy_weather, edit_file
 from ..conftest import log_in, submit_form
 
 OTHER_UUID = "0f5c3a52-7d1e-4d7b-9a4e-2b8f1c6d9e01"
@@ -134,11 +134,11 @@ def test_an_edit_makes_version_2_and_keeps_version_1(db_session, catalogue_root,
 
 
 def test_a_submission_keeps_pointing_at_the_version_it_answered(client, classroom, db_session, catalogue_root):
-    # classroom synced the real catalogue: weather-15 is at version 1.
+    # classroom synced the real catalogue: weather-15 is at version 1, its guided steps before p_hat.
     exercise = exercise_by_uuid(db_session, WEATHER_UUID)
     item_url = f"/items/{classroom['item'].id}"
     log_in(client, classroom["alice"])
-    assert submit_form(client, item_url, {"part_p_hat": "0.6"}).status_code == 302
+    assert submit_form(client, item_url, {**WEATHER_STEPS, "part_p_hat": "0.6"}).status_code == 302
     first = db_session.scalars(select(Submission)).one()
     version_1 = first.exercise_version_id
     assert db_session.get(ExerciseVersion, version_1).number == 1
@@ -155,7 +155,7 @@ def test_a_submission_keeps_pointing_at_the_version_it_answered(client, classroo
     assert first.current_grading.score == 1.0
     assert version_numbers(db_session, exercise) == [1, 2]
 
-    # A new answer is graded against version 2 and its data: 10/15, no longer 0.6.
+    # A new answer is graded against version 2 (the copy: p_hat alone) and its data: 10/15, no longer 0.6.
     assert submit_form(client, item_url, {"part_p_hat": "2/3"}).status_code == 302
     second = db_session.scalars(select(Submission).where(Submission.id != first.id)).one()
     assert second.exercise_version.number == 2 and second.exercise_version.exercise_id == exercise.id

@@ -2,18 +2,21 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from exercises import KeyComputationError, display_table
+from exercises import ExerciseDefinition, KeyComputationError, display_table, vector_length
 from exercises.data import format_number
+from exercises.schema import ChoicePart, FormulaPart, NumberPart, Part, VectorPart
 
 from ..extensions import db
-from ..feedback import answer_problem_message
-from ..models import Assignment, AssignmentItem, utcnow
+from ..feedback import answer_problem_message, status_word, verdict_message, verdict_status
+from ..models import Assignment, AssignmentItem, Submission, utcnow
 from ..rendering import current_locale
 from ..services.courses import course_role, courses_of
 from ..services.progress import assignment_progress, course_assignments, item_submissions
@@ -64,10 +67,12 @@ def assignment(assignment_id: int):
 def exercise(item_id: int):
     item = load_item(item_id)
     version = item.exercise.current_version
-    parts = version.parts
+    parts = ExerciseDefinition.model_validate(version.definition).parts
     locale = current_locale()
-    form = answer_form(parts, locale)
     secret = current_app.config["SECRET_KEY"]
+    variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
+                                    exercise=item.exercise, secret=secret)
+    form = answer_form(parts, locale, variant.seed)
 
     if form.validate_on_submit():
         try:
@@ -88,7 +93,8 @@ def exercise(item_id: int):
             for part in parts:
                 problem = result.problems.get(part.name)
                 if problem:
-                    form.part_field(part).errors.append(answer_problem_message(problem.code, problem.params))
+                    form.part_field(part).errors.append(answer_problem_message(problem.code, problem.params,
+                                                                               part.kind))
             flash(_("Some answers could not be read. Nothing was graded and no attempt was used."), "error")
         elif result.outcome in (Outcome.GRADED, Outcome.DUPLICATE):
             db.session.commit()
@@ -97,8 +103,6 @@ def exercise(item_id: int):
             flash(_OUTCOME_MESSAGES[result.outcome](), "error")
             return redirect(url_for("learn.exercise", item_id=item.id))
 
-    variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
-                                    exercise=item.exercise, secret=secret)
     try:
         key = ensure_key(db.session, variant, version)
     except KeyComputationError:
@@ -110,10 +114,62 @@ def exercise(item_id: int):
     used = attempts_used(db.session, variant)
     return render_template(
         "learn/exercise.html", item=item, version=version, parts=parts, form=form,
-        table=display_table(key.definition, key.dataset, locale), submissions=submissions,
-        latest=submissions[0] if submissions else None, attempts_left=max(0, item.attempt_limit - used),
-        window=submission_window(item.assignment, utcnow()),
+        hints={part.name: part_hint(part, key.definition) for part in parts},
+        table=display_table(key.definition, key.dataset, locale),
+        submissions=submissions, latest=submissions[0] if submissions else None,
+        feedback=graded_parts(submissions[0], locale) if submissions else None,
+        attempts_left=max(0, item.attempt_limit - used), window=submission_window(item.assignment, utcnow()),
     ), 200 if not form.errors else 422
+
+
+def part_hint(part: Part, definition: ExerciseDefinition) -> str:
+    """The line under a field that says how to write its answer (never anything of the key)."""
+    if isinstance(part, NumberPart):
+        return _("A number: a decimal with a point or a comma, or a fraction with “/”.")
+    if isinstance(part, VectorPart):
+        return ngettext("%(num)s numbers, in order, separated by “;”: each a decimal or a fraction.",
+                        "%(num)s numbers, in order, separated by “;”: each a decimal or a fraction.",
+                        vector_length(part, definition))
+    if isinstance(part, FormulaPart):
+        names = ", ".join(variable.name for variable in part.variables)
+        return ngettext("A formula in the variable %(names)s. Write * for a product, ^ for a power, ln(…), exp(…), "
+                        "sqrt(…).", "A formula in the variables %(names)s. Write * for a product, ^ for a power, "
+                        "ln(…), exp(…), sqrt(…).", len(part.variables), names=names)
+    if isinstance(part, ChoicePart):
+        return _("Choose every option that is true.") if part.multiple else _("Choose one option.")
+    return _("A few sentences in your own words; at most %(n)s characters.", n=part.max_length)
+
+
+@dataclass(frozen=True)
+class GradedPart:
+    """One part of a graded submission as the feedback shows it."""
+
+    label: str
+    status: str  # feedback.CORRECT, PARTLY, PENDING or INCORRECT
+    word: str  # the status as the badge says it
+    message: str
+    typed: str
+    chosen: list[str] | None  # a choice part's chosen options, as their texts
+
+
+def graded_parts(submission: Submission, locale: str) -> list[GradedPart]:
+    """The feedback on a submission, part by part, read with the version it answered."""
+    grading = submission.current_grading
+    definition = ExerciseDefinition.model_validate(submission.exercise_version.definition)
+    shown = []
+    for part in definition.parts:
+        verdict = grading.verdicts.get(part.name)
+        if verdict is None:
+            continue
+        typed = submission.raw_answers.get(part.name, "")
+        chosen = None
+        if isinstance(part, ChoicePart):
+            texts = {option.id: option.get(locale) for option in part.options}
+            chosen = [texts.get(option_id, option_id) for option_id in submission.parsed_answers.get(part.name, [])]
+        status = verdict_status(verdict)
+        shown.append(GradedPart(label=part.label.get(locale), status=status, word=status_word(status),
+                                message=verdict_message(verdict, part), typed=typed, chosen=chosen))
+    return shown
 
 
 _OUTCOME_MESSAGES = {
@@ -136,6 +192,8 @@ def data_csv(item_id: int):
         db.session.rollback()
         abort(503)
     db.session.commit()
+    if key.definition.data is None:
+        abort(404)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     names = list(key.dataset.columns)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import grader
+from exercises import ExerciseDefinition, KeyContext, check_answer, read_answer
 
 from ..models import Assignment, AssignmentItem, Grade, Grading, ScorePolicy, Submission, User, Variant
 from .variants import ensure_key, get_or_create_variant
@@ -76,15 +77,15 @@ def submit_answer(
 
     exercise = item.exercise
     version = exercise.current_version
-    parts = version.parts
+    definition = ExerciseDefinition.model_validate(version.definition)
+    parts = definition.parts
     raw = {part.name: str(raw_answers.get(part.name, "")) for part in parts}
 
-    parsed: dict[str, float] = {}
+    parsed: dict[str, Any] = {}
     problems: dict[str, AnswerProblem] = {}
     for part in parts:
         try:
-            allow_percent = bool(part.settings.get("allow_percent"))
-            parsed[part.name] = grader.parse_number(raw[part.name], allow_percent=allow_percent)
+            parsed[part.name] = read_answer(part, raw[part.name], definition)
         except grader.AnswerError as error:
             problems[part.name] = AnswerProblem(error.code, dict(error.params), str(error))
     if problems:
@@ -107,11 +108,11 @@ def submit_answer(
     key = ensure_key(session, variant, version)
 
     verdicts: dict[str, dict[str, Any]] = {}
+    context = KeyContext(key.definition, key.dataset, key.values, key.mistakes, variant.seed)
     total_weight = sum(part.weight for part in parts)
     score = 0.0
     for part in parts:
-        verdict = grader.check_number(parsed[part.name], key.values[part.name], grader.Tolerance(**part.tolerance),
-                                      key.mistakes.get(part.name, ()))
+        verdict = check_answer(part, parsed[part.name], context)
         verdicts[part.name] = _verdict_to_json(verdict)
         score += part.weight * verdict.score
     score = min(1.0, max(0.0, score / total_weight))

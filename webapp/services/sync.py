@@ -15,7 +15,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exercises import ExerciseFileError, LoadedExercise, Problem, check_keys, exercise_folders, load_exercise
+from exercises import (
+    ExerciseFileError, LoadedExercise, Problem, check_keys, describe_key, exercise_folders, load_exercise,
+)
 from exercises.loader import DEFINITION_FILE
 
 from ..models import Exercise, ExercisePart, ExerciseVersion, utcnow
@@ -116,9 +118,14 @@ def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> boo
 
 
 def part_settings(part) -> dict:
-    """Everything of a part's definition that reading an answer needs, beyond its key and tolerance."""
+    """Everything of a part's definition beyond its name, label, key, tolerance and weight (options, rubric...)."""
     common = {"kind", "name", "label", "key", "tolerance", "weight"}
     return part.model_dump(mode="json", exclude=common)
+
+
+def _tolerance(part) -> dict:
+    tolerance = getattr(part, "tolerance", None)
+    return tolerance.model_dump() if tolerance is not None else {}
 
 
 def _add_version(session: Session, exercise: Exercise, loaded: LoadedExercise, digest: str, number: int) -> None:
@@ -126,14 +133,15 @@ def _add_version(session: Session, exercise: Exercise, loaded: LoadedExercise, d
     version = ExerciseVersion(
         exercise=exercise, number=number, content_hash=digest,
         title_ru=definition.title.ru, title_en=definition.title.en, topic=definition.topic,
-        family=definition.model.family, prompt_ru=loaded.prompts.ru, prompt_en=loaded.prompts.en,
+        family=next(iter(definition.all_models.values())).family if definition.all_models else None,
+        prompt_ru=loaded.prompts.ru, prompt_en=loaded.prompts.en,
         definition=definition.model_dump(mode="json"),
     )
     session.add(version)
     for position, part in enumerate(definition.parts):
         session.add(ExercisePart(
             version=version, position=position, name=part.name, kind=part.kind,
-            label_ru=part.label.ru, label_en=part.label.en, key=part.key,
-            tolerance=part.tolerance.model_dump(), weight=part.weight, settings=part_settings(part),
+            label_ru=part.label.ru, label_en=part.label.en, key=describe_key(part),
+            tolerance=_tolerance(part), weight=part.weight, settings=part_settings(part),
         ))
     session.flush()

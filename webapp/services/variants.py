@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -43,8 +44,8 @@ def get_or_create_variant(session: Session, *, course: Course, user: User, exerc
 class VariantKey:
     definition: ExerciseDefinition
     dataset: Dataset
-    values: dict[str, float]
-    mistakes: dict[str, list[grader.LikelyMistake]]
+    values: dict[str, Any]
+    mistakes: dict[str, Any]
 
 
 def ensure_key(session: Session, variant: Variant, version: ExerciseVersion) -> VariantKey:

@@ -4,7 +4,9 @@ A smooth fit is Newton's method (``optimizers``) from the family's start, then t
 point (the next Newton step a negligible fraction of a standard error) with a safely positive-definite Hessian,
 confirmed independently by the closed form where one exists, by convexity where the family's nll is convex (such a
 point is then the unique global minimum), and otherwise by a second optimiser (scipy's trust-exact), which also
-runs whenever a confirmed fit fails, to tell a wrong closed form from a wrong optimum.
+runs whenever a confirmed fit fails, to tell a wrong closed form from a wrong optimum. The verification judges
+the point Newton stopped at with the value, gradient and Hessian Newton computed there, and one factorisation of
+that Hessian serves the verification and the standard errors.
 
 Existence is proven by the same verification: an interior stationary point with a positive-definite Hessian is a
 maximum. So the costly diagnoses of data without an MLE (the separation linear programmes) run only when a fit
@@ -24,7 +26,7 @@ from .families import Data, Family, Params, get_family
 from .families.base import ExactSolution
 from .optimizers import MAX_ITERATIONS, newton_minimize, trust_exact_minimize
 from .unconstrained import UnconstrainedObjective
-from .verification import Verification, standard_errors, verify
+from .verification import Curvature, Verification, verify
 
 # Where an unconverged optimiser has run off to in the unconstrained coordinates, e.g. expit(30) = 1 - 1e-13 or
 # exp(30) = 1e13: no estimate anyone would report lives there, so the likelihood has no interior maximum.
@@ -87,18 +89,26 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
     if not objective.interior(theta) or (not primary.converged and np.abs(primary.z).max() > _RUNAWAY_Z):
         raise _failure(family, clean, _edge_message(family, clean, theta, primary.z, primary.converged))
 
-    # Inside the domain these are finite for a converged fit; a rare overflow becomes an error naming it. The
-    # objective has evaluated this point already (the last iteration), and computes each at most once.
-    nll, gradient, hessian = objective.natural(primary.z)
-    if not (math.isfinite(nll) and np.isfinite(gradient).all() and np.isfinite(hessian).all()):
-        params = family._unpack(theta, clean)
+    # Inside the domain these are finite for a converged fit; a rare overflow becomes an error naming it. Newton
+    # evaluated this point last: where z is theta it hands back what it found there, and otherwise the objective
+    # remembers the point.
+    if objective.identity:
+        nll, gradient, hessian = primary.value, primary.gradient, primary.hessian
+    else:
+        nll, gradient, hessian = objective.natural(primary.z)
+    # (A finite sum settles that every element is finite; only one that is not needs the elementwise tests.)
+    if not math.isfinite(nll + gradient.sum() + hessian.sum()) and not (
+        math.isfinite(nll) and np.isfinite(gradient).all() and np.isfinite(hessian).all()
+    ):
+        params = family._unpack(theta, clean, objective.shapes)
         for what, value in (("negative log-likelihood", nll), ("gradient", gradient), ("Hessian", hessian)):
             family._finite(what, lambda *_, value=value: value, params, clean)
-    labels = family.element_labels(clean)
 
     closed = family._closed_form(clean)
+    # One factorisation of the Hessian serves the verification and the standard errors.
+    curvature = Curvature.of(hessian)
     evidence = {
-        "labels": labels,
+        "labels": lambda: family.element_labels(clean),  # needed only for a message
         "theta": theta,
         "gradient": gradient,
         "hessian": hessian,
@@ -107,6 +117,7 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         "optimizer_message": primary.message,
         "closed_form": None if closed is None else family.pack(closed, clean),
         "certificate": CONVEX_CERTIFICATE if family.convex else None,
+        "curvature": curvature,
     }
     # The optimum needs independent confirmation: the closed form, or the convexity certificate (both free next to
     # the fit), else a second optimiser. When a confirmed fit still fails, the second optimiser runs as well, to
@@ -123,13 +134,12 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
             family, clean, f"the {family_id} fit failed verification: {'; '.join(verification.problems)}", verification
         )
 
-    se = standard_errors(hessian)
-    assert se is not None  # verification passed, so the Hessian is positive definite
+    assert curvature is not None and curvature.safe  # verification passed, so the Hessian is positive definite
     return FitResult(
         family=family_id,
-        params=family.unpack(theta, clean),
+        params=_public(family._unpack(theta, clean, objective.shapes)),
         loglik=-nll,
-        se=family.unpack(se, clean),
+        se=_public(family._unpack(curvature.standard_errors(), clean, objective.shapes)),
         converged=primary.converged,
         grad_norm=verification.grad_norm,
         iterations=primary.iterations,
@@ -138,6 +148,11 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         n=n,
         verification=verification,
     )
+
+
+def _public(params: Params) -> Params:
+    """Family.unpack's form of the hooks' params: Python floats for scalars (arrays are read-only copies)."""
+    return {name: float(value) if np.ndim(value) == 0 else value for name, value in params.items()}
 
 
 def _edge_message(family: Family, data: Data, theta: np.ndarray, z: np.ndarray, converged: bool) -> str:

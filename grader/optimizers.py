@@ -1,20 +1,25 @@
 """The two optimisers of a fit, both in unconstrained z with analytic derivatives, never finite differences.
 
 ``newton_minimize`` (the primary) is Newton's method with safeguards: the Hessian's eigenvalues are floored so
-every step is a descent direction; a backtracking line search rejects steps that raise the nll (or leave the
-domain, where the objective is +inf); iterations are capped. Convergence is a Newton step below STEP_TOL relative
-to z, after which one more step reaches machine precision, or, at a point already that close, a step too small to
-matter (below _NEGLIGIBLE_SE standard errors), which is then not taken.
+every step is a descent direction; the full step is taken when it decreases the nll enough (Armijo), and only
+otherwise does a backtracking line search shorten it (rejecting steps that raise the nll or leave the domain, where
+the objective is +inf); iterations are capped. For a convex objective (the regression families) a full step is
+accepted on the gradient at its end, which proves the decrease without comparing values, so the nll is computed
+only where a step needs the comparison and at the point Newton stops at. Convergence is a Newton step below
+STEP_TOL relative to z, after which one more step reaches machine precision, or, at a point already that close, a
+step too small to matter (below _NEGLIGIBLE_SE standard errors), which is then not taken. Newton hands back the
+value, gradient and Hessian of the point it stops at, which the fit verifies without another pass.
 
 ``trust_exact_minimize`` (the second method) is scipy's exact trust-region method from the same start, stopped by
 the verification's scale-free stationarity test; the verification compares the two optima.
 
-Both ask the objective for values, gradients and Hessians; it computes each at most once per point (see
-``unconstrained``), so the second method's stopping test and the verification cost no extra pass over the data.
+Both ask the objective for values, gradients and Hessians, each at most once per point (see ``unconstrained``), so
+the second method's stopping test and the verification cost no extra pass over the data.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +49,10 @@ class OptimizerResult:
     iterations: int
     converged: bool
     message: str
+    # Newton's: the objective's value, gradient and Hessian in z at z, which it evaluated (None from trust-exact).
+    value: float | None = None
+    gradient: np.ndarray | None = None
+    hessian: np.ndarray | None = None
 
 
 def newton_minimize(
@@ -52,30 +61,60 @@ def newton_minimize(
     """Newton from z0, counting iterations from ``done`` (a run resumed where an earlier one stopped) up to
     ``max_iterations`` in all."""
     z = np.array(z0, dtype=float)
-    # The value, gradient and Hessian of each trial point come from one pass over the data: nearly every full
-    # Newton step is accepted, and then the next iteration needs all three there anyway.
-    f, g, h = objective.evaluate(z)
-    if not np.isfinite(f):
-        return OptimizerResult(z, done, False, "the negative log-likelihood is not finite at the starting point")
+    # The gradient and Hessian of each trial point come from one pass over the data, with the value when it is
+    # needed: nearly every full Newton step is accepted, and then the next iteration needs them there anyway. For
+    # a convex objective most steps are accepted on the gradient at their end (see below), and the nll, a third of
+    # a logistic pass, is computed only for the steps that need it and for the point Newton stops at.
+    lazy = objective.convex
+    f: float | None
+    f, g, h = objective.evaluate(z, value=not lazy)
+
+    def value_at_z() -> float:
+        return objective.value(z) if f is None else f
+
+    def result(iterations: int, converged: bool, message: str) -> OptimizerResult:
+        return OptimizerResult(z, iterations, converged, message, value_at_z(), g, h)
+
+    if f is None and not math.isfinite(g.sum() + h.sum()):
+        f = value_at_z()  # the message must say whether the value itself is finite
+    if f is not None and not math.isfinite(f):
+        return result(done, False, "the negative log-likelihood is not finite at the starting point")
     for iteration in range(done + 1, max_iterations + 1):
-        if not (np.isfinite(g).all() and np.isfinite(h).all()):
-            return OptimizerResult(z, iteration - 1, False, "the gradient or Hessian is not finite")
         step, positive_definite = _newton_step(g, h)
-        small = bool(np.all(np.abs(step) <= STEP_TOL * (1.0 + np.abs(z))))
-        if small and positive_definite and np.max(np.abs(step) * np.sqrt(np.abs(h.diagonal()))) <= _NEGLIGIBLE_SE:
+        slope = float(g @ step)
+        # A NaN or infinity in g or in H's lower triangle (the part read) makes the step, hence the slope, not
+        # finite: only then is the elementwise test needed.
+        if not math.isfinite(slope) and not (np.isfinite(g).all() and np.isfinite(h).all()):
+            return result(iteration - 1, False, "the gradient or Hessian is not finite")
+        # Small: every |step_i| at most STEP_TOL (1 + |z_i|), with H positive definite (so it heads for a minimum).
+        small = positive_definite and bool((np.abs(step) - STEP_TOL * np.abs(z)).max() <= STEP_TOL)
+        if small and np.max(np.abs(step) * np.sqrt(h.diagonal())) <= _NEGLIGIBLE_SE:
             # The step left is small next to z and a negligible fraction of a standard error (|step_i| sqrt(H_ii)
             # bounds step_i in its standard errors from above): z is the optimum to that precision, and taking
             # the step would only cost one more evaluation of the likelihood.
-            return OptimizerResult(z, iteration - 1, True, "converged")
-        slope = float(g @ step)
+            return result(iteration - 1, True, "converged")
         candidate = z - step
-        f_new, g_new, h_new = objective.evaluate(candidate)
         # With H positive definite, slope = g'H^-1 g is the squared Newton decrement: the step in standard errors,
         # squared. Below _TRUSTED_DECREMENT the predicted decrease can be smaller than the rounding noise of the nll
         # (residuals 1e-4 of y ~ 1e3 carry relative errors of 1e-9), so comparing values would reject good steps at
         # random; there, deep inside Newton's region of quadratic convergence, the full step is taken as it is.
-        trusted = positive_definite and 0.0 <= slope <= _TRUSTED_DECREMENT and np.isfinite(f_new)
-        if not trusted and not _sufficient_decrease(f_new, f, 1.0, slope):
+        # Otherwise the full step is taken when it decreases the nll enough, as nearly every step does; the line
+        # search runs only when it does not.
+        trusted = positive_definite and 0.0 <= slope <= _TRUSTED_DECREMENT
+        f_new: float | None
+        f_new, g_new, h_new = objective.evaluate(candidate, value=not lazy or trusted or small)
+        if f_new is not None:
+            accepted = (trusted and f_new < math.inf) or _sufficient_decrease(f_new, value_at_z(), 1.0, slope)
+        else:
+            # Convexity gives f(z) >= f(candidate) + g_new'(z - candidate) = f(candidate) + g_new'step: a gradient
+            # at the candidate with g_new'step >= _ARMIJO slope proves Armijo's decrease without either value (the
+            # step stopped short of the minimum along its line, as Newton's steps towards a GLM's optimum do).
+            accepted = positive_definite and slope > 0.0 and float(g_new @ step) >= _ARMIJO * slope
+            if not accepted:
+                f_new = objective.value(candidate)
+                accepted = _sufficient_decrease(f_new, value_at_z(), 1.0, slope)
+        if not accepted:
+            f = value_at_z()
             t = 1.0
             for _ in range(_MAX_HALVINGS - 1):
                 t /= 2
@@ -84,14 +123,14 @@ def newton_minimize(
                 if _sufficient_decrease(f_new, f, t, slope):
                     break
             else:
-                if small and positive_definite:
-                    return OptimizerResult(z, iteration - 1, True, "converged (final step within rounding)")
-                return OptimizerResult(z, iteration - 1, False, "the line search found no decrease")
-            f_new, g_new, h_new = objective.evaluate(candidate)  # the value is remembered: one pass for the rest
+                if small:
+                    return result(iteration - 1, True, "converged (final step within rounding)")
+                return result(iteration - 1, False, "the line search found no decrease")
+            f_new, g_new, h_new = objective.evaluate(candidate)
         z, f, g, h = candidate, f_new, g_new, h_new
-        if small and positive_definite:
-            return OptimizerResult(z, iteration, True, "converged")
-    return OptimizerResult(z, max_iterations, False, f"no convergence in {max_iterations} iterations")
+        if small:
+            return result(iteration, True, "converged")
+    return result(max_iterations, False, f"no convergence in {max_iterations} iterations")
 
 
 def _sufficient_decrease(f_new: float, f: float, t: float, slope: float) -> bool:
@@ -102,21 +141,25 @@ def _sufficient_decrease(f_new: float, f: float, t: float, slope: float) -> bool
 def _newton_step(g: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, bool]:
     """H^-1 g, and whether H is positive definite; where it is not, H's eigenvalues are floored at a positive value.
 
-    Both work on D H D with D = diag(|H_ii|)^-1/2, not on H: parameters on different scales (mu near 1e3 with
-    sigma = 1e-6 gives curvatures 1e12 n and 2 n) must not look ill-conditioned, or the floor cuts the steps of
-    the flat coordinate thousands of times short. D H D has the same definiteness as H and a unit diagonal.
+    Both are judged on S = D H D with D = diag(|H_ii|)^-1/2, not on H: parameters on different scales (mu near
+    1e3 with sigma = 1e-6 gives curvatures 1e12 n and 2 n) must not look ill-conditioned, or the floor cuts the
+    steps of the flat coordinate thousands of times short. S has the same definiteness as H and a unit diagonal.
     A Cholesky factorisation settles definiteness at a fraction of an eigendecomposition's cost; the eigenvalues
-    are needed only when it fails or a pivot shows an eigenvalue below the floor (each pivot bounds the smallest
-    eigenvalue from above).
+    are needed only when it fails or a pivot shows an eigenvalue of S below the floor (each pivot bounds the
+    smallest eigenvalue from above). Cholesky's rounding does not depend on a diagonal scaling (the factor of S is
+    D L, to rounding, for H = L L'), so H itself is factorised, and S's pivots are L_ii^2 / H_ii.
     """
-    d = _diagonal_scale(h)
-    # Only the lower triangle is read, by dposv and by eigh alike: H need not be symmetric to the last bit.
-    scaled = h * (d[:, None] * d)
     # LAPACK's dposv: the Cholesky factor and the solution in one call, info > 0 when H is not positive definite.
-    factor, solution, info = dposv(scaled, d * g, lower=1)
-    if info == 0 and factor.diagonal().min() ** 2 > _EIGEN_FLOOR:
-        return d * solution, True
-    eigenvalues, vectors = np.linalg.eigh(scaled)
+    # Only the lower triangle is read, by dposv and by eigh alike: H need not be symmetric to the last bit.
+    factor, solution, info = dposv(h, g, lower=1)
+    if info == 0:
+        pivots = factor.diagonal()
+        if (pivots * pivots / h.diagonal()).min() > _EIGEN_FLOOR:
+            return solution, True
+    if not (np.isfinite(g).all() and np.isfinite(h).all()):  # no eigenvalues to be had: a step that says so
+        return np.full(g.shape, np.nan), False
+    d = _diagonal_scale(h)
+    eigenvalues, vectors = np.linalg.eigh(h * (d[:, None] * d))
     scale = max(float(np.max(np.abs(eigenvalues))), 1e-300)
     positive_definite = bool(eigenvalues.min() > 0)
     floored = np.maximum(np.abs(eigenvalues), _EIGEN_FLOOR * scale)

@@ -10,8 +10,9 @@ Each likelihood hook is a pass over the data (at n = 10^6 a Hessian costs tens o
 for the same point several times: the Hessian in z needs the natural gradient too, scipy asks for the value,
 gradient and Hessian of one point separately, the second method's stopping test and the verification look at
 points already evaluated. The objective therefore remembers the hooks' results for the last few points it saw
-(per instance, i.e. per fit; the values are exactly those a fresh call would return). ``evaluate`` asks for all
-three at once, through the family's fused hook when it has one (one pass over the data sharing eta).
+(per instance, i.e. per fit; the values are exactly those a fresh call would return). ``evaluate``, Newton's call,
+asks for the gradient and Hessian with or without the value at once, through the family's fused hooks (one pass
+over the data sharing eta); where z is theta it remembers nothing, since Newton keeps what it needs of each point.
 """
 
 from __future__ import annotations
@@ -37,15 +38,17 @@ class UnconstrainedObjective:
     def __init__(self, family: Family, data: Data):
         self.family = family
         self.data = data
-        self._domains = family.element_domains(data)
-        # Elements of one parameter share a domain: map each run of equal domains with one vectorised call.
+        self.shapes = family.param_shapes(data)  # computed once: a family may derive them from the data
+        # Elements of one parameter share a domain: each parameter's run is mapped with one vectorised call.
         self._runs: list[tuple[slice, Domain]] = []
-        start = 0
-        for i in range(1, len(self._domains) + 1):
-            if i == len(self._domains) or self._domains[i] is not self._domains[start]:
-                self._runs.append((slice(start, i), self._domains[start]))
-                start = i
-        self.identity = all(domain.transform == "identity" for domain in self._domains)
+        self._size = 0
+        for name, shape in self.shapes.items():
+            size = math.prod(shape)
+            self._runs.append((slice(self._size, self._size + size), family.domain(name)))
+            self._size += size
+        self.identity = all(domain.transform == "identity" for _, domain in self._runs)
+        # Convex in z: where z is theta, exactly when the family's nll is convex in theta.
+        self.convex = self.identity and family.convex
         self._hooks = (family._nll, family._grad, family._hess)
         self._fused = type(family)._nll_grad_hess is not Family._nll_grad_hess
         self._points: dict[bytes, list[Any]] = {}  # in insertion order: the oldest is dropped first
@@ -64,7 +67,7 @@ class UnconstrainedObjective:
             return self._map(z, lambda domain, part: domain.from_unconstrained(part))
 
     def _map(self, values: np.ndarray, function: Callable[[Domain, np.ndarray], np.ndarray]) -> np.ndarray:
-        out = np.empty(len(self._domains), dtype=float)
+        out = np.empty(self._size, dtype=float)
         for where, domain in self._runs:
             out[where] = function(domain, values[where])
         return out
@@ -100,7 +103,7 @@ class UnconstrainedObjective:
         if not self.interior(theta):
             known[:] = [None, None, None]
             return
-        params = self.family._unpack(theta, self.data)
+        params = self.family._unpack(theta, self.data, self.shapes)
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
             if self._fused and len(missing) > 1:
                 computed = dict(enumerate(self.family._nll_grad_hess(params, self.data)))
@@ -149,9 +152,34 @@ class UnconstrainedObjective:
             return np.full((z.size, z.size), np.nan) if h is None else h
         return self._in_z(z, None, self.natural_gradient(z), self.natural_hessian(z))[2]
 
-    def evaluate(self, z: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Value, gradient and Hessian in z at once (+inf and NaN arrays outside the domain)."""
-        return self._in_z(z, *self._natural(_KINDS, z))
+    def evaluate(self, z: np.ndarray, value: bool = True) -> tuple[Any, np.ndarray, np.ndarray]:
+        """Value, gradient and Hessian in z at once (+inf and NaN arrays outside the domain); the value is None when
+        ``value`` is False and the objective did not compute it.
+
+        When z is theta (every parameter on the real line) this is one call of the family's fused hook and nothing
+        else, its arrays the caller's own: Newton evaluates each point once and keeps what it needs, and at n = 200
+        the bookkeeping of remembering points would cost as much as the pass itself. Otherwise the point is
+        remembered like any other, and the arrays are read-only.
+        """
+        if not self.identity:
+            return self._in_z(z, *self._natural(_KINDS, z))
+        size = z.size
+        if not math.isfinite(z.sum()) and not np.isfinite(z).all():  # a finite sum settles it at less cost
+            return math.inf, np.full(size, np.nan), np.full((size, size), np.nan)
+        params = self.family._unpack(z, self.data, self.shapes)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if value:
+                f, g, h = self.family._nll_grad_hess(params, self.data)
+            else:
+                f, (g, h) = None, self.family._grad_hess(params, self.data)
+        g, h = np.asarray(g, dtype=float), np.asarray(h, dtype=float)
+        if g.shape != (size,) or h.shape != (size, size):  # a family with one scalar parameter
+            g, h = g.reshape(size), h.reshape(size, size)
+        if f is not None:
+            f = float(f)
+            if not math.isfinite(f):
+                f = math.inf
+        return f, g, h
 
     def _in_z(self, z: np.ndarray, f: Any, g: Any, h: Any) -> tuple[float, np.ndarray, np.ndarray]:
         value = f if f is not None and math.isfinite(f) else math.inf

@@ -14,7 +14,8 @@ rounding units of its value cannot be improved in double precision and also coun
 
 The Hessian must be safely positive definite: its condition number, judged with its diagonal scaled to 1 so that
 the units of the parameters do not count (a covariate in units of 1e7 is as good as one in units of 1), below
-HESSIAN_COND_MAX. Every quantity above comes from one eigendecomposition of that scaled Hessian.
+HESSIAN_COND_MAX. Every quantity above comes from one Cholesky factorisation of the Hessian (see Curvature), which
+the fit computes once and reuses for its standard errors.
 
 The optimum must also be confirmed independently: by the family's closed form, by a certificate (for a convex
 nll the checks above already prove a global minimum), or by a second method. The second method (scipy's
@@ -26,9 +27,12 @@ in standard errors with a tolerance above that floor.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.lapack import dpotrf, dtrtri
 
 # How far, in its standard errors, a further Newton step may still move each element of an optimum.
 STATIONARY_SE_TOL = 1e-6
@@ -43,6 +47,7 @@ SECOND_METHOD_SE_TOL = 1e-3
 # Beyond this condition number of D H D (H with its diagonal scaled to 1, see Curvature) the observed information
 # is numerically singular: standard errors are meaningless.
 HESSIAN_COND_MAX = 1e13
+_TINY = np.finfo(float).tiny
 
 
 @dataclass(frozen=True)
@@ -64,64 +69,76 @@ class Verification:
 
 @dataclass(frozen=True)
 class Curvature:
-    """What the verification needs of a Hessian H, from one eigendecomposition of S = D H D, D = diag(H_ii)^-1/2.
+    """What the verification needs of a Hessian H, from one Cholesky factorisation H = L L'.
 
-    S has a unit diagonal and the definiteness of H, and its condition number does not depend on the parameters'
-    units: a covariate measured in units of 1e7 multiplies a row and column of H by 1e7 (a condition number of
-    1e14) and leaves S unchanged. Conditioning is therefore judged on S. Solves with H go through S as well,
-    which keeps their accuracy at what S's conditioning allows.
+    Conditioning is judged on S = D H D, D = diag(H_ii)^-1/2: S has a unit diagonal and the definiteness of H, and
+    its condition number does not depend on the parameters' units (a covariate measured in units of 1e7 multiplies
+    a row and column of H by 1e7, a condition number of 1e14, and leaves S unchanged). H itself is factorised:
+    Cholesky's rounding does not depend on a diagonal scaling (S's computed factor is D L), so solves with L are as
+    accurate as S's conditioning allows, and S^-1 = D^-1 H^-1 D^-1 gives what is needed of S. A fit computes this
+    once for its final Hessian and passes it to ``verify`` and to its standard errors.
     """
 
-    scale: np.ndarray  # the diagonal of D
-    eigenvalues: np.ndarray  # of S, ascending
-    vectors: np.ndarray
+    inverse_factor: np.ndarray | None  # L^-1 (lower triangular); None when H is not positive definite
+    se: np.ndarray | None  # sqrt(diag(H^-1)); None when H is not positive definite
+    safe: bool  # positive definite, with S's condition number below HESSIAN_COND_MAX
+
+    @staticmethod
+    def of(hessian: np.ndarray) -> Curvature | None:
+        """H's Curvature, or None when a diagonal element is not positive (H is then not positive definite) or an
+        element is not finite.
+
+        S's condition number is at most d trace(S^-1) (its largest eigenvalue is at most trace(S) = d, and 1 over
+        its smallest at most trace(S^-1) = sum_i H_ii (H^-1)_ii), which settles safety without eigenvalues; only a
+        matrix that bound cannot clear pays for them.
+        """
+        hessian = np.asarray(hessian, dtype=float)
+        diagonal = hessian.diagonal()
+        # A finite sum settles that every element is finite; only one that overflowed needs the elementwise test.
+        if not (diagonal.min() > 0 and (math.isfinite(hessian.sum()) or np.isfinite(hessian).all())):
+            return None
+        # Only the lower triangle is read: H need not be symmetric to the last bit.
+        factor, info = dpotrf(hessian, lower=1, clean=1)
+        if info != 0:
+            return Curvature(None, None, False)
+        inverse, info = dtrtri(factor, lower=1)
+        if info != 0:  # pragma: no cover - a successful Cholesky factor has a positive diagonal
+            return Curvature(None, None, False)
+        variances = (inverse * inverse).sum(axis=0)  # diag(H^-1) = diag(L^-T L^-1): L^-1's columns' sums of squares
+        safe = diagonal.size * float(variances @ diagonal) < HESSIAN_COND_MAX
+        if not safe:
+            scale = 1.0 / np.sqrt(diagonal)
+            eigenvalues = np.linalg.eigvalsh(hessian * (scale[:, None] * scale), UPLO="L")
+            safe = bool(eigenvalues[0] > 0 and eigenvalues[-1] < HESSIAN_COND_MAX * eigenvalues[0])
+        return Curvature(inverse, np.sqrt(variances), safe)
 
     @property
-    def safe(self) -> bool:
-        """Positive definite, with S's condition number below HESSIAN_COND_MAX."""
-        low, high = self.eigenvalues[0], self.eigenvalues[-1]
-        return bool(low > 0 and high < HESSIAN_COND_MAX * low)
+    def definite(self) -> bool:
+        return self.inverse_factor is not None
+
+    def newton_step(self, gradient: np.ndarray) -> tuple[np.ndarray, float]:
+        """H^-1 g, the Newton step, and sqrt(g^T H^-1 g), the Newton decrement: both from w = L^-1 g, since
+        H^-1 g = L^-T w and g^T H^-1 g = w^T w."""
+        assert self.inverse_factor is not None, "only a positive-definite Hessian has a Newton step"
+        whitened = self.inverse_factor @ gradient
+        return whitened @ self.inverse_factor, math.sqrt(float(whitened @ whitened))
 
     def solve(self, gradient: np.ndarray) -> np.ndarray:
         """H^-1 g: the Newton step."""
-        return self.scale * (self.vectors @ ((self.vectors.T @ (self.scale * gradient)) / self.eigenvalues))
+        return self.newton_step(gradient)[0]
 
     def standard_errors(self) -> np.ndarray:
-        """sqrt(diag(H^-1)), computed without forming the inverse."""
-        return self.scale * np.sqrt((self.vectors**2) @ (1.0 / self.eigenvalues))
+        """sqrt(diag(H^-1))."""
+        assert self.se is not None, "only a positive-definite Hessian has standard errors"
+        return self.se
 
     def decrement(self, gradient: np.ndarray) -> float:
         """sqrt(g^T H^-1 g)."""
-        return float(np.sqrt(np.sum((self.vectors.T @ (self.scale * gradient)) ** 2 / self.eigenvalues)))
-
-
-# The last Hessian asked about and its answer, replaced as one tuple (so threads never see a mixed pair).
-_last: tuple[bytes, Curvature | None] = (b"", None)
-
-
-def curvature(hessian: np.ndarray) -> Curvature | None:
-    """H's Curvature, or None when a diagonal element is not positive (H is then not positive definite).
-
-    The last answer is remembered: a fit asks for the same Hessian's standard errors, step and decrement in turn.
-    """
-    global _last
-    hessian = np.asarray(hessian, dtype=float)
-    key = hessian.tobytes() + str(hessian.shape).encode()
-    remembered = _last
-    if remembered[0] == key:
-        return remembered[1]
-    diagonal = hessian.diagonal()
-    result = None
-    if np.all(diagonal > 0) and np.all(np.isfinite(hessian)):
-        scale = 1.0 / np.sqrt(diagonal)
-        eigenvalues, vectors = np.linalg.eigh(((hessian + hessian.T) / 2) * np.outer(scale, scale))
-        result = Curvature(scale, eigenvalues, vectors)
-    _last = (key, result)
-    return result
+        return self.newton_step(gradient)[1]
 
 
 def _safe(hessian: np.ndarray) -> Curvature | None:
-    found = curvature(hessian)
+    found = Curvature.of(hessian)
     return found if found is not None and found.safe else None
 
 
@@ -133,10 +150,8 @@ def standard_errors(hessian: np.ndarray) -> np.ndarray | None:
 
 def newton_decrement(gradient: np.ndarray, hessian: np.ndarray) -> float | None:
     """sqrt(g^T H^-1 g): how many standard errors a Newton step moves; None unless H is positive definite."""
-    found = curvature(hessian)
-    if found is None or not found.eigenvalues[0] > 0:
-        return None
-    return found.decrement(gradient)
+    found = Curvature.of(hessian)
+    return None if found is None or not found.definite else found.decrement(gradient)
 
 
 def stationarity_ratio(theta: np.ndarray, gradient: np.ndarray, hessian: np.ndarray) -> np.ndarray | None:
@@ -147,8 +162,12 @@ def stationarity_ratio(theta: np.ndarray, gradient: np.ndarray, hessian: np.ndar
     found = _safe(hessian)
     if found is None:
         return None
-    allowed = np.maximum(STATIONARY_SE_TOL * found.standard_errors(), ROUNDING_ULPS * np.spacing(np.abs(theta)))
-    return np.abs(found.solve(gradient)) / allowed
+    return np.abs(found.solve(gradient)) / _allowed_step(np.abs(theta), found.standard_errors())
+
+
+def _allowed_step(magnitude: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """How far a Newton step may move each element of an optimum of these magnitudes and standard errors."""
+    return np.maximum(STATIONARY_SE_TOL * se, ROUNDING_ULPS * np.spacing(magnitude))
 
 
 def is_stationary(theta: np.ndarray, gradient: np.ndarray, hessian: np.ndarray) -> bool:
@@ -173,23 +192,26 @@ def se_distance(a: np.ndarray, b: np.ndarray, hessian: np.ndarray) -> float:
 
 def near_optimum(theta: np.ndarray, gradient: np.ndarray, hessian: np.ndarray) -> bool:
     """Whether a point of the second method is as close to stationary as the verification can ask of it."""
-    decrement = newton_decrement(gradient, hessian)
-    if decrement is None:
+    found = Curvature.of(hessian)
+    if found is None or not found.definite:
         return False
-    return decrement <= SECOND_METHOD_SE_TOL or newton_step_rel(theta, gradient, hessian) <= SECOND_METHOD_REL_TOL
+    if found.decrement(gradient) <= SECOND_METHOD_SE_TOL:
+        return True
+    return found.safe and max_rel_diff(theta - found.solve(gradient), theta, found.standard_errors()) <= (
+        SECOND_METHOD_REL_TOL
+    )
 
 
 def max_rel_diff(a: np.ndarray, b: np.ndarray, se: np.ndarray | None) -> float:
     scale = np.maximum(np.abs(a), np.abs(b))
     if se is not None:
         scale = np.maximum(scale, se)
-    scale = np.maximum(scale, np.finfo(float).tiny)
-    return float(np.max(np.abs(a - b) / scale))
+    return float((np.abs(np.subtract(a, b)) / np.maximum(scale, _TINY)).max())
 
 
 def verify(
     *,
-    labels: list[str],
+    labels: Sequence[str] | Callable[[], Sequence[str]],
     theta: np.ndarray,
     gradient: np.ndarray,
     hessian: np.ndarray,
@@ -200,6 +222,7 @@ def verify(
     second: np.ndarray | None = None,
     second_message: str | None = None,
     certificate: str | None = None,
+    curvature: Curvature | None = None,
 ) -> Verification:
     """Judge the optimum ``theta`` (natural parametrisation) of the primary optimiser.
 
@@ -207,44 +230,43 @@ def verify(
     by agreement with the closed form, by a second method (``second``, None with ``second_message`` saying why
     when it failed; ``second_message`` None when it did not run), or by a ``certificate``: a family's proof that
     such a point is the global minimum (a convex nll), which holds exactly when the checks above pass.
+    ``labels`` names the elements of theta in messages; a function returning them is called only for a message.
+    ``curvature`` is ``Curvature.of(hessian)`` when the caller has it (a fit reuses it for its standard errors).
     ``n`` is no longer used: every criterion is scale-free; it stays in the signature for the callers.
     """
     problems: list[str] = []
     if not converged:
         problems.append(f"the optimiser did not converge: {optimizer_message}")
 
-    grad_norm = float(np.linalg.norm(gradient))
-    found = _safe(hessian)
-    se = None if found is None else found.standard_errors()
-    definite = se is not None
+    grad_norm = math.sqrt(float(gradient @ gradient))
+    found = Curvature.of(hessian) if curvature is None else curvature
+    safe = found is not None and found.safe
+    se = None
     decrement = None
-    if found is None or se is None:  # (se is None exactly when found is; both named for the type checker)
-        eigenvalues = np.linalg.eigvalsh((hessian + hessian.T) / 2)
-        scaled = curvature(hessian)
-        condition = "" if scaled is None or not scaled.eigenvalues[0] > 0 else (
-            f"; condition number {scaled.eigenvalues[-1] / scaled.eigenvalues[0]:.3g} with its diagonal scaled to 1, "
-            f"above {HESSIAN_COND_MAX:g}"
-        )
-        problems.append(
-            "the Hessian of the negative log-likelihood is not safely positive definite at the optimum "
-            f"(eigenvalues from {eigenvalues.min():.3g} to {eigenvalues.max():.3g}{condition}), so the maximum is "
-            "not strict and standard errors are undefined"
-        )
+    if found is None or not found.safe:
+        problems.append(_not_safely_definite(hessian))
     else:
-        decrement = found.decrement(gradient)
-        step = found.solve(gradient)
-        allowed = np.maximum(STATIONARY_SE_TOL * se, ROUNDING_ULPS * np.spacing(np.abs(theta)))
-        ratio = np.abs(step) / allowed
-        if not np.all(ratio <= 1.0):
-            worst = int(np.argmax(ratio))
-            problems.append(
-                f"the optimum is not stationary: a further Newton step would move {labels[worst]} by "
-                f"{step[worst]:.3g}, {abs(step[worst]) / se[worst]:.3g} standard errors (tolerance "
-                f"{STATIONARY_SE_TOL:g}; Newton decrement {decrement:.3g}, gradient norm {grad_norm:.3g})"
-            )
-        step_rel = max_rel_diff(theta - step, theta, se)
-        if not step_rel <= STEP_REL_TOL:
-            problems.append(f"a further Newton step would still move the estimate by {step_rel:.3g} (relative)")
+        se = found.standard_errors()
+        step, decrement = found.newton_step(gradient)
+        size = np.abs(step)
+        # Both tests below compare the step with at least STEP_REL_TOL se (the stricter tolerance): a step within
+        # that of every standard error passes both, the usual case at a converged optimum, settled at once.
+        if not (size / se).max() <= STEP_REL_TOL:
+            magnitude = np.abs(theta)
+            ratio = size / _allowed_step(magnitude, se)
+            if not ratio.max() <= 1.0:
+                worst = int(np.argmax(ratio))
+                problems.append(
+                    f"the optimum is not stationary: a further Newton step would move {_labels(labels)[worst]} by "
+                    f"{step[worst]:.3g}, {abs(step[worst]) / se[worst]:.3g} standard errors (tolerance "
+                    f"{STATIONARY_SE_TOL:g}; Newton decrement {decrement:.3g}, gradient norm {grad_norm:.3g})"
+                )
+            # max_rel_diff(theta - step, theta, se), with the quantities at hand (se > 0, so no scale is 0).
+            step_rel = float((size / np.maximum(np.maximum(magnitude, np.abs(theta - step)), se)).max())
+            if not step_rel <= STEP_REL_TOL:
+                problems.append(
+                    f"a further Newton step would still move the estimate by {step_rel:.3g} (relative)"
+                )
 
     # A certificate's premises are the checks above (converged, stationary, Hessian positive definite).
     certified = certificate if certificate is not None and not problems else None
@@ -253,7 +275,7 @@ def verify(
     if closed_form is not None:
         closed_diff = max_rel_diff(theta, closed_form, se)
         if not closed_diff <= CLOSED_FORM_REL_TOL:
-            problems.append(_disagreement("the closed form", labels, theta, closed_form, se))
+            problems.append(_disagreement("the closed form", _labels(labels), theta, closed_form, se))
 
     second_diff = None
     if second is None and second_message is None:
@@ -264,11 +286,11 @@ def verify(
     else:
         second_diff = max_rel_diff(theta, second, se)
         if not (second_diff <= SECOND_METHOD_REL_TOL or se_distance(theta, second, hessian) <= SECOND_METHOD_SE_TOL):
-            problems.append(_disagreement("the second method (trust-exact)", labels, theta, second, se))
+            problems.append(_disagreement("the second method (trust-exact)", _labels(labels), theta, second, se))
 
     return Verification(
         grad_norm=grad_norm,
-        hessian_definite=definite,
+        hessian_definite=safe,
         closed_form_max_rel_diff=closed_diff,
         second_method_max_rel_diff=second_diff,
         passed=not problems,
@@ -278,8 +300,35 @@ def verify(
     )
 
 
+def _labels(labels: Sequence[str] | Callable[[], Sequence[str]]) -> Sequence[str]:
+    return labels() if callable(labels) else labels
+
+
+def _not_safely_definite(hessian: np.ndarray) -> str:
+    """The problem of a Hessian that is not safely positive definite, with its eigenvalues (only on failure)."""
+    hessian = np.asarray(hessian, dtype=float)
+    if not np.isfinite(hessian).all():
+        return "the Hessian of the negative log-likelihood is not finite at the optimum: standard errors are undefined"
+    eigenvalues = np.linalg.eigvalsh((hessian + hessian.T) / 2)
+    condition = ""
+    diagonal = hessian.diagonal()
+    if diagonal.min() > 0:
+        scale = 1.0 / np.sqrt(diagonal)
+        scaled = np.linalg.eigvalsh(((hessian + hessian.T) / 2) * (scale[:, None] * scale))
+        if scaled[0] > 0:
+            condition = (
+                f"; condition number {scaled[-1] / scaled[0]:.3g} with its diagonal scaled to 1, "
+                f"above {HESSIAN_COND_MAX:g}"
+            )
+    return (
+        "the Hessian of the negative log-likelihood is not safely positive definite at the optimum "
+        f"(eigenvalues from {eigenvalues.min():.3g} to {eigenvalues.max():.3g}{condition}), so the maximum is "
+        "not strict and standard errors are undefined"
+    )
+
+
 def _disagreement(
-    other: str, labels: list[str], theta: np.ndarray, reference: np.ndarray, se: np.ndarray | None
+    other: str, labels: Sequence[str], theta: np.ndarray, reference: np.ndarray, se: np.ndarray | None
 ) -> str:
     # The worst element relative to its own scale: mu near 1e5 may differ by more, in absolute terms, than a
     # sigma near 1e-8 that is wrong in its sixth digit.

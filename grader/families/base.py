@@ -2,9 +2,9 @@
 
 Public methods validate their arguments and then call a private hook; subclasses implement only the hooks
 (``_check_data``, ``_nll``, ``_grad``, ``_hess``, ``_example_data``, and optionally ``_closed_form``, ``_start``,
-``_mle_problem``, ``_explain_failure``, ``_exact_fit``, ``_nll_grad_hess``, ``param_shapes``, ``n_obs``) and may
-declare ``convex``. The hooks receive validated data and a params dict, so they never repeat checks; ``grad`` and
-``hess`` are flat, in the order ``pack`` lays the parameters out.
+``_mle_problem``, ``_explain_failure``, ``_exact_fit``, ``_nll_grad_hess``, ``_grad_hess``, ``param_shapes``,
+``n_obs``) and may declare ``convex``. The hooks receive validated data and a params dict, so they never repeat
+checks; ``grad`` and ``hess`` are flat, in the order ``pack`` lays the parameters out.
 
 Methods whose ``data`` is typed ``Mapping[str, ArrayLike]`` validate it; those typed ``Data`` expect the output of
 ``validate_data`` (the fit calls them in loops and validates once).
@@ -98,12 +98,14 @@ class Family(ABC):
         params = self._unpack(self._flat_theta(theta, data), data)
         return {name: float(value) if np.ndim(value) == 0 else value for name, value in params.items()}
 
-    def _unpack(self, theta: np.ndarray, data: Data) -> Params:
+    def _unpack(self, theta: np.ndarray, data: Data, shapes: Mapping[str, tuple[int, ...]] | None = None) -> Params:
+        """The params dict the hooks receive; ``shapes`` is ``param_shapes(data)`` when the caller has it (a fit
+        evaluates many points of one data set)."""
         # Scalars stay np.float64 for the hooks: numpy arithmetic gives inf under np.errstate where Python floats
         # would raise ZeroDivisionError or OverflowError (9 / p**2 for p = 1e-200).
         params: Params = {}
         offset = 0
-        for name, shape in self.param_shapes(data).items():
+        for name, shape in (self.param_shapes(data) if shapes is None else shapes).items():
             size = prod(shape)
             if shape == ():
                 params[name] = theta[offset]
@@ -116,7 +118,10 @@ class Family(ABC):
 
     def element_domains(self, data: Data) -> list[Domain]:
         """The domain of each element of theta, in pack order."""
-        return [self.domain(name) for name, shape in self.param_shapes(data).items() for _ in range(prod(shape))]
+        domains = []
+        for name, shape in self.param_shapes(data).items():
+            domains.extend([self.domain(name)] * prod(shape))
+        return domains
 
     def element_labels(self, data: Data) -> list[str]:
         """A label for each element of theta, in pack order: "p", "beta[1]", "beta[0,2]"."""
@@ -207,6 +212,11 @@ class Family(ABC):
         """The three hooks' values at one point. A family overrides this to compute them in one pass over the data,
         sharing the linear predictor and the probabilities; it must return exactly what the three hooks return."""
         return self._nll(params, data), self._grad(params, data), self._hess(params, data)
+
+    def _grad_hess(self, params: Params, data: Data) -> tuple[np.ndarray, np.ndarray]:
+        """The gradient and Hessian hooks' values at one point, for an optimiser that needs no value there; a family
+        with a single pass over the data overrides this like ``_nll_grad_hess``."""
+        return self._grad(params, data), self._hess(params, data)
 
     def _closed_form(self, data: Data) -> Params | None:
         return None
@@ -305,3 +315,6 @@ class FusedFamily(Family):
 
     def _nll_grad_hess(self, params: Params, data: Data) -> tuple[float, np.ndarray, np.ndarray]:
         return self._passes(params, data, nll=True, grad=True, hess=True)
+
+    def _grad_hess(self, params: Params, data: Data) -> tuple[np.ndarray, np.ndarray]:
+        return self._passes(params, data, grad=True, hess=True)[1:]

@@ -16,7 +16,10 @@ _TABLE_MIN = 1024
 
 def require_counts(name: str, array: np.ndarray, *, minimum: int, what: str) -> None:
     """Refuse fractional values and values below ``minimum`` in ``array`` (1-D), naming the first offender."""
-    for bad, problem in ((array != np.floor(array), "non-integer"), (array < minimum, f"below {minimum}")):
+    fractional = array != np.floor(array)
+    if not (fractional | (array < minimum)).any():  # the usual case settled in one test
+        return
+    for bad, problem in ((fractional, "non-integer"), (array < minimum, f"below {minimum}")):
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(

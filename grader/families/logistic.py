@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from . import scratch
 from .base import Data, FusedFamily, Param, Params
 from .data_checks import require_values
-from . import scratch
-from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks
+from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks, transpose_times
 from .domains import REAL
+from .glm import normal_equations_solve, symmetric, weighted_gram
 from .separation import class_separation, format_direction
 
 
@@ -41,51 +42,26 @@ class Logistic(FusedFamily):
     def _passes(
         params: Params, data: Data, *, nll: bool = False, grad: bool = False, hess: bool = False
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """The requested quantities in one pass over X, sharing eta = X beta and exp(-|eta|/2); each is computed
-        by the same operations whichever others are requested, so the fused hook equals the separate ones."""
+        """The requested quantities in one pass over X, sharing eta = X beta and exp(-|eta|); each is computed by
+        the same operations whichever others are requested, so the fused hook equals the separate ones."""
         X, y, beta = data["X"], data["y"], params["beta"]
-        d = X.shape[1]
-        total, g, h = 0.0, np.zeros(d), np.zeros((d, d))
-        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones cost page faults at n = 10^4.
-        buffers = scratch.vectors(5, block_rows(X))
-        for rows in row_blocks(X):
-            block = X[rows]
-            eta, half, small, work, residual = (buffer[: block.shape[0]] for buffer in buffers)
-            np.matmul(block, beta, out=eta)
-            # exp(-|eta|/2) never overflows; its square is exp(-|eta|), the small term of every expression below.
-            np.abs(eta, out=half)
-            half *= -0.5
-            np.exp(half, out=half)
-            np.multiply(half, half, out=small)
-            if nll:
-                # log(1 + exp(z)) with z = -s*eta, s = 2y - 1, as max(z, 0) + log1p(exp(-|z|)): no overflow, and
-                # small terms keep their digits.
-                np.multiply(y[rows], -2.0, out=work)
-                work += 1.0
-                work *= eta
-                np.maximum(work, 0.0, out=work)
-                total += float(work.sum())
-                np.log1p(small, out=work)
-                total += float(work.sum())
-            if not (grad or hess):
-                continue
-            np.add(small, 1.0, out=work)
-            if grad:
-                # p - y with q = exp(-|eta|) / (1 + exp(-|eta|)), the smaller of p and 1 - p: p - y = 1 - y - q for
-                # eta >= +0 and q - y below. Exact to rounding even where p is within 1e-10 of y (1 / (1 + e) - 1
-                # would keep no digits of it), and a quarter of the cost of scipy's expit.
-                np.divide(small, work, out=small)  # q; small is not needed again
-                np.copysign(small, eta, out=small)
-                np.subtract(~np.signbit(eta), y[rows], out=residual)  # 1 - y or -y, exactly
-                residual -= small
-                g += residual @ block
-            if hess:
-                # sqrt(p (1 - p)) = exp(-|eta|/2) / (1 + exp(-|eta|)): no overflow, and no 1 - p rounding to 0.
-                # X' W X as A'A with A = sqrt(W) X: numpy computes A.T @ A as a symmetric rank-k update.
-                np.divide(half, work, out=half)
-                a = np.multiply(block, half[:, None], out=scratch.matrix(*block.shape))
-                h += a.T @ a
-        return total, g, h
+        n, d = X.shape
+        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones can cost page faults at n = 10^4.
+        rows = block_rows(X)
+        work, weighted = scratch.vectors(_VECTORS, rows), scratch.matrix(rows, d)
+        if rows == n:  # one block: no bookkeeping, which at n = 200 costs as much as the arithmetic
+            total, g, h = _block_terms(X, y, beta, nll, grad, hess, work, weighted)
+        else:
+            total, g, h = 0.0, None, None
+            for block in row_blocks(X):
+                m = block.stop - block.start
+                block_total, block_g, block_h = _block_terms(
+                    X[block], y[block], beta, nll, grad, hess, work[:, :m], weighted[:m]
+                )
+                total += block_total
+                g = block_g if g is None else g + block_g
+                h = block_h if h is None else h + block_h
+        return total, (np.zeros(d) if g is None else g), (np.zeros((d, d)) if h is None else symmetric(h))
 
     def _mle_problem(self, data: Data) -> str | None:
         y = data["y"]
@@ -122,7 +98,12 @@ class Logistic(FusedFamily):
         )
 
     def _start(self, data: Data) -> Params:
-        return {"beta": np.zeros(data["X"].shape[1])}
+        # Newton's first iterate from beta = 0, where every p is 1/2: there the Hessian is X'X / 4 (remembered from
+        # the rank check) and the gradient X'(1/2 - y), so the step costs one product X'y instead of a pass over
+        # the likelihood, and Newton starts an iteration further on. Zero if X'X cannot be solved.
+        X, y = data["X"], data["y"]
+        beta = normal_equations_solve(X, transpose_times(X, 4.0 * y - 2.0))
+        return {"beta": np.zeros(X.shape[1]) if beta is None else beta}
 
     def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         n = int(rng.integers(40, 80))
@@ -134,3 +115,52 @@ class Logistic(FusedFamily):
         d = X.shape[1]
         return {"X": np.vstack([X, X[:d]]), "y": np.concatenate([y, 1.0 - y[:d]])}
 
+
+
+# Per-row temporaries of a block: eta, exp(-|eta|), and three for the expressions built from them.
+_VECTORS = 5
+
+
+def _block_terms(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: np.ndarray,
+    nll: bool,
+    grad: bool,
+    hess: bool,
+    work: np.ndarray,
+    weighted: np.ndarray,
+) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """The nll, gradient and Hessian terms of these rows (None for what was not asked); ``work`` holds _VECTORS
+    vectors of a block's length, ``weighted`` a block's shape."""
+    eta, small, first, second, third = work
+    np.matmul(X, beta, out=eta)
+    # exp(-|eta|) never overflows: the small term of every expression below.
+    np.abs(eta, out=small)
+    np.negative(small, out=small)
+    np.exp(small, out=small)
+    total, g, h = 0.0, None, None
+    if nll:
+        # log(1 + exp(eta)) - y eta as max(eta, 0) - y eta + log1p(exp(-|eta|)): no overflow, the first two terms
+        # exact (y is 0 or 1), and small terms keep their digits.
+        np.maximum(eta, 0.0, out=first)
+        first -= np.multiply(y, eta, out=second)
+        first += np.log1p(small, out=second)
+        total = float(first.sum())
+    if not (grad or hess):
+        return total, g, h
+    # r = 1 / (1 + exp(-|eta|)) and q = exp(-|eta|) r, the smaller of p and 1 - p; p (1 - p) = q r. No overflow,
+    # and no 1 - p rounding to 0.
+    reciprocal = np.add(small, 1.0, out=first)
+    np.divide(1.0, reciprocal, out=reciprocal)
+    q = np.multiply(small, reciprocal, out=small)
+    if hess:
+        h = weighted_gram(X, np.multiply(q, reciprocal, out=second), weighted)
+    if grad:
+        # p - y = 1 - y - q for eta >= +0 and q - y below: exact to rounding even where p is within 1e-10 of y
+        # (1 / (1 + e) - 1 would keep no digits of it).
+        np.copysign(q, eta, out=q)
+        residual = np.subtract(~np.signbit(eta), y, out=third)  # 1 - y or -y, exactly
+        residual -= q
+        g = residual @ X
+    return total, g, h

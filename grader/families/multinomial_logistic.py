@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from . import scratch
 from .base import Data, FusedFamily, Param, Params
 from .count_data import require_counts
-from . import scratch
-from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks
+from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks, transpose_times
 from .domains import REAL
+from .glm import normal_equations_solve, symmetric, weighted_gram
 from .separation import class_separation, format_direction
 
 
@@ -66,34 +67,30 @@ class MultinomialLogistic(FusedFamily):
         """The requested quantities in one pass over X, sharing the predictors and the softmax; each is computed by
         the same operations whichever others are requested, so the fused hook equals the separate ones."""
         X, y, beta = data["X"], data["y"], params["beta"]
+        n = X.shape[0]
         d, k1 = beta.shape
-        total, g, h = 0.0, np.zeros((k1, d)), np.zeros((d, k1, d, k1))
-        classes = np.arange(1.0, k1 + 1.0)[:, None]
-        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones cost page faults at n = 10^4.
-        largest = block_rows(X)
-        buffers = scratch.arrays(*[(k1, largest)] * 3, *[(largest,)] * 4)
-        per_class, per_row = buffers[:3], buffers[3:]
-        for rows in row_blocks(X):
-            block = X[rows]
-            m = block.shape[0]
-            eta, p, work = (array[:, :m] for array in per_class)
-            log_normaliser, *spare = (array[:m] for array in per_row)
-            np.matmul(beta.T, block.T, out=eta)
-            _softmax(eta, log_normaliser, p, spare)
-            if nll or grad:
-                np.equal(y[rows], classes, out=work)  # indicators of classes 1..K-1; class 0 has none
-            if nll:
-                total += float(log_normaliser.sum() - np.vdot(work, eta))
-            if grad:
-                np.subtract(p, work, out=work)
-                g += work @ block
-            if hess:
-                _add_hessian(h, block, log_normaliser, p, spare)
-        if hess:
-            for k in range(k1):
-                for l in range(k + 1, k1):
-                    h[:, l, :, k] = h[:, k, :, l].T
-        return total, g.T.ravel(), h.reshape(d * k1, d * k1)
+        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones can cost page faults at n = 10^4.
+        rows = block_rows(X)
+        work, weighted = scratch.vectors(_VECTORS * k1 + 4, rows), scratch.matrix(rows, d)
+        if rows == n:  # one block: no bookkeeping, which at n = 200 costs as much as the arithmetic
+            total, g, h = _block_terms(X, y, beta, nll, grad, hess, work, weighted)
+        else:
+            total, g, h = 0.0, None, None
+            for block in row_blocks(X):
+                m = block.stop - block.start
+                block_total, block_g, block_h = _block_terms(
+                    X[block], y[block], beta, nll, grad, hess, work[:, :m], weighted[:m]
+                )
+                total += block_total
+                g = block_g if g is None else g + block_g
+                h = block_h if h is None else h + block_h
+        gradient = np.zeros(d * k1) if g is None else g.T.ravel()
+        if h is None:
+            return total, gradient, np.zeros((d * k1, d * k1))
+        for k in range(k1):
+            for l in range(k + 1, k1):
+                h[:, l, :, k] = h[:, k, :, l].T
+        return total, gradient, symmetric(h.reshape(d * k1, d * k1))
 
     def _explain_failure(self, data: Data) -> str | None:
         # A linear programme over the rows, run only when Newton failed: a verified optimum proves there is none.
@@ -118,7 +115,18 @@ class MultinomialLogistic(FusedFamily):
         )
 
     def _start(self, data: Data) -> Params:
-        return {"beta": np.zeros((data["X"].shape[1], _n_classes(data) - 1))}
+        # Newton's first iterate from beta = 0, where every class has probability 1/K: there the Hessian is
+        # (diag(p) - p p') ⊗ X'X with p = 1/K, whose first factor has the inverse K (I + 1 1'), and the gradient
+        # X'(1/K - Y) (Y the indicators of classes 1..K-1). The step costs products X'Y and a solve with X'X
+        # (remembered from the rank check) instead of a pass over the likelihood: Newton starts an iteration
+        # further on. Zero if X'X cannot be solved.
+        X, y = data["X"], data["y"]
+        k = _n_classes(data)
+        indicators = (y == np.arange(1.0, k)[:, None]) - 1.0 / k
+        beta = normal_equations_solve(X, np.column_stack([transpose_times(X, row) for row in indicators]))
+        if beta is None:
+            return {"beta": np.zeros((X.shape[1], k - 1))}
+        return {"beta": k * (beta + beta.sum(axis=1, keepdims=True))}
 
     def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         # Three classes from two covariates, as in the seed notebook's softmax exercise.
@@ -140,47 +148,68 @@ def _n_classes(data: Data) -> int:
     return int(data["y"].max()) + 1
 
 
-def _softmax(eta: np.ndarray, log_normaliser: np.ndarray, p: np.ndarray, spare: list[np.ndarray]) -> None:
+# Per-class temporaries of a block, each (K-1, rows): the predictors, the probabilities and the residuals.
+_VECTORS = 3
+
+
+def _block_terms(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: np.ndarray,
+    nll: bool,
+    grad: bool,
+    hess: bool,
+    work: np.ndarray,
+    weighted: np.ndarray,
+) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """These rows' nll, gradient (K-1, d) and Hessian blocks (k, l), l >= k, of an array (d, K-1, d, K-1); None for
+    what was not asked. ``work`` holds _VECTORS (K-1) + 4 vectors of a block's length, ``weighted`` a block's
+    shape."""
+    d, k1 = beta.shape
+    eta, p, residuals = work[:k1], work[k1 : 2 * k1], work[2 * k1 : 3 * k1]
+    log_normaliser, shift, reference, weight = work[3 * k1 :]
+    np.matmul(beta.T, X.T, out=eta)
+    _softmax(eta, log_normaliser, p, shift, reference)
+    total, g, h = 0.0, None, None
+    if nll or grad:
+        np.equal(y, np.arange(1.0, k1 + 1.0)[:, None], out=residuals)  # indicators of classes 1..K-1 (not 0)
+    if nll:
+        total = float(log_normaliser.sum() - np.vdot(residuals, eta))
+    if grad:
+        g = np.subtract(p, residuals, out=residuals) @ X
+    if hess:
+        h = np.empty((d, k1, d, k1))
+        np.negative(log_normaliser, out=reference)
+        np.exp(reference, out=reference)  # class 0's probability
+        for k in range(k1):
+            # Block (k, l) is X' diag(p_k (delta_kl - p_l)) X, with 1 - p_k summed from the other classes'
+            # probabilities: exact when p_k is close to 1.
+            np.copyto(weight, reference)
+            for other in range(k1):
+                if other != k:
+                    weight += p[other]
+            weight *= p[k]
+            h[:, k, :, k] = weighted_gram(X, weight, weighted)
+            for l in range(k + 1, k1):
+                np.multiply(p[k], p[l], out=weight)
+                np.negative(weight, out=weight)
+                h[:, k, :, l] = weighted_gram(X, weight, weighted)
+    return total, g, h
+
+
+def _softmax(
+    eta: np.ndarray, log_normaliser: np.ndarray, p: np.ndarray, shift: np.ndarray, reference: np.ndarray
+) -> None:
     """log(1 + sum_k exp(eta_k)) per column of eta (K-1, rows) into ``log_normaliser``, and the probabilities of
-    classes 1..K-1 into ``p``; two of ``spare`` are scratch."""
-    shift, reference = spare[0], spare[1]
+    classes 1..K-1 into ``p``; ``shift`` and ``reference`` are scratch."""
     np.max(eta, axis=0, out=shift)
     np.maximum(shift, 0.0, out=shift)
     np.subtract(eta, shift, out=p)
     np.exp(p, out=p)
     np.sum(p, axis=0, out=log_normaliser)
     np.negative(shift, out=reference)
-    np.exp(reference, out=reference)  # class 0's term, shifted like the others
-    log_normaliser += reference
+    log_normaliser += np.exp(reference, out=reference)  # class 0's term, shifted like the others
     np.log(log_normaliser, out=log_normaliser)
     log_normaliser += shift
     np.subtract(eta, log_normaliser, out=p)
     np.exp(p, out=p)
-
-
-def _add_hessian(
-    h: np.ndarray, block: np.ndarray, log_normaliser: np.ndarray, p: np.ndarray, spare: list[np.ndarray]
-) -> None:
-    """Add the rows' terms to the blocks (k, l), l >= k, of h (shape d, K-1, d, K-1); ``spare`` is scratch."""
-    k1 = p.shape[0]
-    reference, rest, weight = spare
-    np.negative(log_normaliser, out=reference)
-    np.exp(reference, out=reference)
-    a = scratch.matrix(*block.shape)
-    for k in range(k1):
-        # 1 - p_k summed from the other classes' probabilities: exact when p_k is close to 1.
-        np.copyto(rest, reference)
-        for other in range(k1):
-            if other != k:
-                rest += p[other]
-        # Block (k, l) is X' diag(p_k (delta_kl - p_l)) X; each weight has one sign, so the block is ±A'A with
-        # A = sqrt(|weight|) X, which numpy computes as a symmetric rank-k update.
-        np.multiply(p[k], rest, out=weight)
-        np.sqrt(weight, out=weight)
-        np.multiply(block, weight[:, None], out=a)
-        h[:, k, :, k] += a.T @ a
-        for l in range(k + 1, k1):
-            np.multiply(p[k], p[l], out=weight)
-            np.sqrt(weight, out=weight)
-            np.multiply(block, weight[:, None], out=a)
-            h[:, k, :, l] -= a.T @ a

@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from . import scratch
 from .base import Data, FusedFamily, Param, Params
 from .count_data import log_factorial_sum, require_counts
-from . import scratch
 from .design import (
     block_rows,
-    gram,
     regression_arrays,
     require_full_rank,
     require_rows,
@@ -19,6 +18,7 @@ from .design import (
     transpose_times,
 )
 from .domains import REAL
+from .glm import normal_equations_solve, symmetric, weighted_gram
 from .separation import count_recession, format_direction
 
 
@@ -51,27 +51,25 @@ class PoissonRegression(FusedFamily):
         """The requested quantities in one pass over X, sharing eta = X beta and mu = exp(eta); each is computed by
         the same operations whichever others are requested, so the fused hook equals the separate ones."""
         X, y, beta = data["X"], data["y"], params["beta"]
-        d = X.shape[1]
-        total, g, h = (log_factorial_sum(y) if nll else 0.0), np.zeros(d), np.zeros((d, d))
-        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones cost page faults at n = 10^4.
-        buffers = scratch.vectors(3, block_rows(X))
-        for rows in row_blocks(X):
-            block = X[rows]
-            eta, mu, work = (buffer[: block.shape[0]] for buffer in buffers)
-            np.matmul(block, beta, out=eta)
-            np.exp(eta, out=mu)
-            if nll:
-                total += float(mu.sum() - y[rows] @ eta)
-            if grad:
-                np.subtract(mu, y[rows], out=work)
-                g += work @ block
-            if hess:
-                # X' diag(mu) X as A'A with A = sqrt(mu) X: a symmetric rank-k update, half the work of a general
-                # product.
-                np.sqrt(mu, out=work)
-                a = np.multiply(block, work[:, None], out=scratch.matrix(*block.shape))
-                h += a.T @ a
-        return total, g, h
+        n, d = X.shape
+        # Temporaries live in per-thread scratch arrays (see scratch): fresh ones can cost page faults at n = 10^4.
+        rows = block_rows(X)
+        work, weighted = scratch.vectors(3, rows), scratch.matrix(rows, d)
+        if rows == n:  # one block: no bookkeeping, which at n = 200 costs as much as the arithmetic
+            total, g, h = _block_terms(X, y, beta, nll, grad, hess, work, weighted)
+        else:
+            total, g, h = 0.0, None, None
+            for block in row_blocks(X):
+                m = block.stop - block.start
+                block_total, block_g, block_h = _block_terms(
+                    X[block], y[block], beta, nll, grad, hess, work[:, :m], weighted[:m]
+                )
+                total += block_total
+                g = block_g if g is None else g + block_g
+                h = block_h if h is None else h + block_h
+        if nll:
+            total += log_factorial_sum(y)
+        return total, (np.zeros(d) if g is None else g), (np.zeros((d, d)) if h is None else symmetric(h))
 
     def _mle_problem(self, data: Data) -> str | None:
         # All counts 0 is the one case worth the linear programme up front: a direction usually exists.
@@ -103,9 +101,9 @@ class PoissonRegression(FusedFamily):
         # (all means 1) lacks when the counts are large. The normal equations suffice for a start (X'X is
         # remembered from the rank check).
         X, y = data["X"], data["y"]
-        beta = _solve(gram(X), transpose_times(X, np.log(y + 0.5)))
-        eta = X @ beta
-        if not np.all(np.abs(eta) < 50.0):  # a wild extrapolation would start where exp(eta) is useless
+        beta = normal_equations_solve(X, transpose_times(X, np.log(y + 0.5)))
+        # A wild extrapolation would start where exp(eta) is useless.
+        if beta is None or not np.abs(X @ beta).max() < 50.0:
             beta = np.zeros(X.shape[1])
         return {"beta": beta}
 
@@ -119,9 +117,26 @@ class PoissonRegression(FusedFamily):
         return {"X": X, "y": y}
 
 
-def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a^-1 b for the start; lstsq (slower) if a is numerically singular."""
-    try:
-        return np.linalg.solve(a, b)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(a, b, rcond=None)[0]
+def _block_terms(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: np.ndarray,
+    nll: bool,
+    grad: bool,
+    hess: bool,
+    work: np.ndarray,
+    weighted: np.ndarray,
+) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+    """These rows' sum of mu - y eta, gradient X'(mu - y) and Hessian X' diag(mu) X (None for what was not asked);
+    ``work`` holds three vectors of a block's length, ``weighted`` a block's shape."""
+    eta, mu, residual = work
+    np.matmul(X, beta, out=eta)
+    np.exp(eta, out=mu)
+    total, g, h = 0.0, None, None
+    if nll:
+        total = float(mu.sum() - y @ eta)
+    if grad:
+        g = np.subtract(mu, y, out=residual) @ X
+    if hess:
+        h = weighted_gram(X, mu, weighted)
+    return total, g, h

@@ -155,6 +155,10 @@ def test_the_fused_hook_returns_exactly_what_the_separate_hooks_return(family_id
         assert nll == family._nll(params, data)
         np.testing.assert_array_equal(gradient, family._grad(params, data))
         np.testing.assert_array_equal(hessian, family._hess(params, data))
+        # Newton's evaluations without a value: the same gradient and Hessian.
+        gradient_only, hessian_only = family._grad_hess(params, data)
+        np.testing.assert_array_equal(gradient_only, gradient)
+        np.testing.assert_array_equal(hessian_only, hessian)
 
 
 @pytest.mark.parametrize("family_id", FAMILY_IDS)

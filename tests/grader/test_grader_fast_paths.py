@@ -64,23 +64,23 @@ def test_the_gram_matrix_of_validated_data_is_computed_once_and_read_only():
 
 
 # --------------------------------------------------------------------------------------------------- scratch
-def test_scratch_arrays_of_one_call_do_not_overlap_and_the_matrix_is_separate():
-    arrays = scratch.arrays((3, 7), (7,), (7,))
+def test_scratch_vectors_of_one_call_do_not_overlap_and_the_matrix_is_separate():
+    vectors = scratch.vectors(3, 7)
     matrix = scratch.matrix(7, 2)
-    for i, a in enumerate(arrays):
-        a[...] = i
+    for i, vector in enumerate(vectors):
+        vector[...] = i
     matrix[...] = -1.0
-    for i, a in enumerate(arrays):
-        assert np.all(a == i)
-    assert [a.shape for a in arrays] == [(3, 7), (7,), (7,)] and matrix.flags.f_contiguous
+    for i, vector in enumerate(vectors):
+        assert np.all(vector == i)
+    assert vectors.shape == (3, 7) and vectors.flags.c_contiguous and matrix.flags.f_contiguous
 
 
 def test_scratch_grows_and_is_reused():
     small = scratch.vectors(2, 10)
     large = scratch.vectors(2, 10_000)
     again = scratch.vectors(2, 10)
-    assert large[0].size == 10_000 and np.shares_memory(large[0], again[0])
-    assert small[0].size == 10
+    assert large.shape == (2, 10_000) and np.shares_memory(large, again)
+    assert small.shape == (2, 10)
 
 
 # ------------------------------------------------------------------------------------- logistic gradient digits

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.linalg.lapack import dgesdd, dgesv
 from scipy.optimize import linprog, lsq_linear
 
 from ..errors import KeyVerificationError
+from .design import gram_proves_full_rank
 
 # A residual within this many rounding units of the data's scale (max_i |y_i| + |x_i||beta|) counts as zero: an
 # exactly interpolating beta leaves a few units on the rows it passes through; real residuals are far larger.
@@ -59,6 +61,8 @@ class Certificate:
     dual_residual: float  # max |X'a| / sum_i |x_i| for the certificate a found
     subgradient: np.ndarray  # -X'a: the element of the subdifferential of S the certificate gives (0 if valid)
     duality_gap: float  # |S(beta) - y'a| / sum_i (|y_i| + |x_i||beta|); inf when no certificate was found
+    objective: float  # S(beta) = sum_i |y_i - x_i beta|, the plain sum the gap is computed from
+    design_size: float  # sum_ij |x_ij|, a scale for tolerances on X'a
 
     @property
     def optimal(self) -> bool:
@@ -191,28 +195,59 @@ def _lp_with_settled_signs(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, in
 def certify(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> Certificate:
     """Look for the dual certificate a with the largest margin, independently of how beta was found."""
     d = X.shape[1]
-    r, zero = residuals(X, y, beta)
-    signs = np.where(zero, 0.0, np.sign(r))
-    target = -(X[~zero].T @ signs[~zero])  # X_Z'a_Z must equal this
-    kinks = X[zero]
-    rank = int(np.linalg.matrix_rank(kinks)) if kinks.size else 0
+    absolute = np.abs(X)
+    magnitude = absolute @ np.abs(beta)  # |x_i||beta| for each row
+    y_magnitude = np.abs(y)
+    r = y - X @ beta
+    distance = np.abs(r)
+    zero = distance <= _ZERO_ULPS * np.finfo(float).eps * float((y_magnitude + magnitude).max())
+    on = zero.nonzero()[0]
+    a = np.sign(r)
+    a[on] = 0.0
+    target = -(a @ X)  # X_Z'a_Z must equal this
+    kinks = X[on]
+    rank = _rank(kinks) if kinks.size else 0
     a_zero, margin = _largest_margin(kinks, target, square=kinks.shape[0] == d == rank)
-    a = signs.copy()
     if a_zero is not None:
-        a[zero] = a_zero
-    residual = X.T @ a
-    scale = max(float(np.sum(np.max(np.abs(X), axis=1))), np.finfo(float).tiny)
-    dual_residual = float(np.max(np.abs(residual)) / scale) if a_zero is not None else np.inf
+        a[on] = a_zero
+    residual = a @ X
+    scale = max(float(_row_maxima(absolute).sum()), np.finfo(float).tiny)
+    dual_residual = float(np.abs(residual).max() / scale) if a_zero is not None else np.inf
     # The gap by weak duality, from the full a and the plain definition of S (see the module docstring).
-    size = max(float(np.sum(np.abs(y)) + np.sum(np.abs(X) @ np.abs(beta))), np.finfo(float).tiny)
-    gap = abs(float(np.sum(np.abs(y - X @ beta))) - float(y @ a)) / size if a_zero is not None else np.inf
-    return Certificate(zero, rank, d, margin, dual_residual, -residual, gap)
+    objective = float(distance.sum())
+    size = max(float(y_magnitude.sum() + magnitude.sum()), np.finfo(float).tiny)
+    gap = abs(objective - float(y @ a)) / size if a_zero is not None else np.inf
+    return Certificate(zero, rank, d, margin, dual_residual, -residual, gap, objective, float(absolute.sum()))
+
+
+def _rank(matrix: np.ndarray) -> int:
+    """numpy's matrix_rank (singular values above max(shape) eps times the largest). Full column rank is usually
+    plain from the Gram matrix alone (the routines of the fit's rank check); an SVD decides otherwise."""
+    if matrix.shape[0] >= matrix.shape[1] and gram_proves_full_rank(matrix.T @ matrix):
+        return matrix.shape[1]
+    _, singular, _, info = dgesdd(matrix, compute_uv=0)
+    if info != 0:
+        return int(np.linalg.matrix_rank(matrix))
+    return int(np.count_nonzero(singular > singular.max(initial=0.0) * max(matrix.shape) * np.finfo(float).eps))
+
+
+def _row_maxima(absolute: np.ndarray) -> np.ndarray:
+    """max_j of each row: numpy's reduction along rows of a row-major array with few columns is slow, a running
+    maximum over its columns is not."""
+    if absolute.flags.f_contiguous or absolute.shape[1] > 32:
+        return absolute.max(axis=1)
+    maxima = absolute[:, 0].copy()
+    for j in range(1, absolute.shape[1]):
+        np.maximum(maxima, absolute[:, j], out=maxima)
+    return maxima
 
 
 def _largest_margin(kinks: np.ndarray, target: np.ndarray, *, square: bool) -> tuple[np.ndarray | None, float]:
     """a_Z with kinks' a_Z = target maximising 1 - max |a_Z|, and that margin; (None, -inf) if none exists."""
     if square:  # the usual vertex: a_Z is determined, solve exactly
-        a = np.linalg.solve(kinks.T, target)
+        _, _, a, info = dgesv(kinks.T, target)
+        if info != 0:
+            return None, -np.inf
         return a, 1.0 - float(np.max(np.abs(a)))
     k, d = kinks.shape
     if k == 0:

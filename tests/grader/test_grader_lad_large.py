@@ -1,9 +1,9 @@
 """Laplace regression on many rows: the reduced linear program, the reduced edge descent, the duality-gap proof.
 
 Above FULL_LP_ROWS / FULL_WALK_ROWS rows both LAD methods solve reduced problems (rows near a preliminary fit,
-the rest merged by the sign of their residual). The thresholds are lowered here so that small data sets take the
-large-n paths; the references are the primal linear program (a formulation our code does not solve) and a dual
-certificate rebuilt in the test from the residual signs.
+the rest merged by the sign of their residual); the descent starts its walk from a Huber-smoothed fit. The
+thresholds are lowered here so that small data sets take the large-n paths; the references are the primal linear
+program (a formulation our code does not solve) and a dual certificate rebuilt in the test from the residual signs.
 """
 
 from __future__ import annotations
@@ -145,3 +145,108 @@ def test_exact_fit_is_refused_on_many_rows_and_with_an_ill_conditioned_design(sc
     X = np.column_stack([np.ones(n), x, x + scale * rng.normal(0.0, 1.0, n)])
     with pytest.raises(grader.KeyVerificationError, match="scale is 0, on the boundary"):
         grader.fit("laplace_regression", X=X, y=X @ np.array([1.0, 2.0, -0.5]))
+
+
+def tied_data(seed: int, n: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Covariates and responses on a coarse grid (many ties among the residuals) with gross outliers."""
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.ones(n), np.round(rng.uniform(0.0, 10.0, size=(n, d - 1)), 1)])
+    y = np.round(X @ rng.uniform(-3.0, 3.0, d) + rng.laplace(0.0, 2.0, n), 1)
+    y[rng.random(n) < 0.05] += 30.0
+    return X, y
+
+
+@pytest.mark.parametrize(("seed", "n", "d"), [(11, 1200, 2), (12, 2000, 3), (13, 2500, 6)])
+def test_band_walk_from_a_smoothed_subsample_fit_matches_the_primal_lp_with_ties(small_thresholds, seed, n, d):
+    # Ties make vertices degenerate (several residuals 0 at once, edges of length 0): the descent must still end
+    # on a minimiser, or say it did not; it never claims a vertex the dual certificate rejects.
+    X, y = tied_data(seed, n, d)
+    best = primal_minimum(X, y)
+    descent = lad_descent.lad_by_edge_descent(X, y)
+    certificate = least_absolute_deviations.certify(X, y, descent.beta)
+    if descent.optimal:
+        assert certificate.optimal
+    if certificate.optimal:
+        assert descent.objective == pytest.approx(best, rel=1e-10)
+    # The fit decides either way: a key equal to the LP's minimum, or a refusal naming non-uniqueness.
+    try:
+        result = grader.fit("laplace_regression", X=X, y=y)
+    except grader.KeyVerificationError as error:
+        assert "not unique" in str(error)
+    else:
+        assert result.params["scale"] * n == pytest.approx(best, rel=1e-10)
+
+
+@pytest.mark.parametrize("d", [2, 10])
+def test_default_paths_at_ten_thousand_rows_end_on_the_linear_programs_vertex(d):
+    # The benchmark's size with the real thresholds: subsample, band, smoothing and walk, then the certificate on
+    # every row. The reference is HiGHS's dual LP (on the rows near its own preliminary fit), an independent method.
+    X, y = laplace_data(14 + d, 10_000, d)
+    result = grader.fit("laplace_regression", X=X, y=y)
+    assert "merged by their residual signs" in result.method and "Huber smoothing" in result.method
+    beta_lp, _ = least_absolute_deviations.lad_by_linear_programming(X, y)
+    np.testing.assert_allclose(result.params["beta"], beta_lp, rtol=1e-10, atol=1e-12)
+    assert certified_unique(X, y, result.params["beta"])
+
+
+def test_a_rare_category_missing_from_the_subsample_still_gives_the_exact_optimum(small_thresholds):
+    # A dummy column that is 1 on a handful of rows only: the subsample (and a band) can miss them, so smoothing
+    # meets a singular system; the descent must fall back and still reach the optimum the primal LP finds.
+    X, y = laplace_data(15, 3000, 3)
+    X[:, 2] = 0.0
+    X[[5, 1700, 2900], 2] = 1.0
+    y[[5, 1700, 2900]] += 4.0
+    descent = lad_descent.lad_by_edge_descent(X, y)
+    assert descent.objective == pytest.approx(primal_minimum(X, y), rel=1e-10)
+    result = grader.fit("laplace_regression", X=X, y=y)
+    assert result.params["scale"] * 3000 == pytest.approx(primal_minimum(X, y), rel=1e-10)
+
+
+def test_the_subsample_covers_a_periodic_design():
+    # Rows cycle through 7 groups: an evenly strided subsample whose stride is a multiple of 7 would see one group
+    # only. The golden-ratio draw sees every group, in about equal numbers.
+    n, m = 7 * 3000, 700
+    rows = lad_descent._subsample(n, m)
+    assert rows.min() >= 0 and rows.max() < n and np.unique(rows).size >= 0.99 * m
+    counts = np.bincount(rows % 7, minlength=7)
+    assert counts.min() >= 0.8 * m / 7
+
+
+def test_smoothing_lands_next_to_the_optimum_and_the_walk_finishes_it():
+    # Huber smoothing is only a start, but a close one: its S is within a fraction of a percent of the minimum,
+    # and the walk from its d smallest residuals ends on the exact vertex.
+    X, y = laplace_data(16, 3000, 5)
+    none = np.zeros(5)
+    start = lad_descent._least_squares(X, y)
+    beta, steps = lad_descent._smoothed(X, y, none, start, lad_descent.SMOOTHING_START, 0.0)
+    best = primal_minimum(X, y)
+    assert steps >= 2
+    assert float(np.sum(np.abs(y - X @ beta))) <= best * 1.001
+    assert float(np.sum(np.abs(y - X @ start))) > best * 1.01  # least squares, pulled by the outliers, is not
+    walk = lad_descent._walk_from(X, y, none, beta)
+    assert walk.optimal
+    vertex = np.linalg.solve(X[walk.rows], y[walk.rows])
+    assert float(np.sum(np.abs(y - X @ vertex))) == pytest.approx(best, rel=1e-10)
+    assert certified_unique(X, y, vertex)
+
+
+def test_the_walk_stops_when_degenerate_edges_lead_back_to_a_vertex():
+    # Many tied residuals: steps of length 0 can bring the walk back to a basis it left. It must stop there (not
+    # walk MAX_EDGES edges) and not claim optimality it has not shown; the dual certificate then decides.
+    rng = np.random.default_rng(17)
+    stops = set()
+    for _ in range(40):
+        n, d = 30, 5
+        X = np.column_stack([np.ones(n), rng.integers(0, 3, size=(n, d - 1))]).astype(float)
+        y = rng.integers(0, 6, n).astype(float)
+        if np.linalg.matrix_rank(X) < d:
+            continue
+        descent = lad_descent.lad_by_edge_descent(X, y)
+        assert descent.iterations < lad_descent.MAX_EDGES
+        stops.add(descent.message)
+        certificate = least_absolute_deviations.certify(X, y, descent.beta)
+        if descent.optimal:
+            assert certificate.optimal
+        if certificate.optimal:
+            assert descent.objective == pytest.approx(primal_minimum(X, y), rel=1e-10, abs=1e-9)
+    assert "optimal vertex" in stops and len(stops) > 1  # degenerate stops were exercised too

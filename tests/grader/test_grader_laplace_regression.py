@@ -18,7 +18,7 @@ from scipy import sparse
 from scipy.optimize import linprog, minimize
 
 import grader
-from grader.families import lad_descent, laplace_regression, least_absolute_deviations
+from grader.families import lad_descent, laplace_regression
 from grader.families.base import ExactSolution
 from grader.families.bernoulli import Bernoulli
 from grader.verification import Verification
@@ -374,35 +374,3 @@ def test_fit_uses_a_family_exact_method_and_its_verification(monkeypatch):
     with pytest.raises(grader.KeyVerificationError, match="failed verification: a problem the family found") as c:
         grader.fit("failing_exact_bernoulli", y=y)
     assert c.value.verification is not None and not c.value.verification.passed
-
-
-# -------------------------------------------------------------------------------------------- fast paths, checked
-def test_the_quick_plane_test_proves_only_what_holds():
-    # _off_a_plane may say "off a plane" only for data that are: noisy data pass it, exact fits (also with nearly
-    # collinear columns, where X'X cannot vouch for itself) must reach the full check, which names the problem.
-    rng = np.random.default_rng(18)
-    n = 500
-    x = rng.uniform(0.0, 10.0, n)
-    for X in (np.column_stack([np.ones(n), x]), np.column_stack([np.ones(n), x, x + 1e-6 * rng.normal(size=n)])):
-        beta = np.arange(1.0, X.shape[1] + 1.0)
-        noisy = grader.FAMILIES["laplace_regression"]().validate_data(X=X, y=X @ beta + rng.laplace(size=n))
-        exact = grader.FAMILIES["laplace_regression"]().validate_data(X=X, y=X @ beta)
-        assert laplace_regression._off_a_plane(noisy["X"], noisy["y"]) == (X.shape[1] == 2)
-        assert not laplace_regression._off_a_plane(exact["X"], exact["y"])
-        assert "no interior maximum" in grader.FAMILIES["laplace_regression"]().mle_problem(exact)
-
-
-def test_certificate_helpers_match_their_plain_definitions():
-    rng = np.random.default_rng(19)
-    for matrix in (rng.normal(size=(3, 3)), np.ones((3, 3)), rng.normal(size=(7, 3)), np.zeros((2, 2)),
-                   rng.normal(size=(1, 3)), np.column_stack([np.ones(4), [1.0, 1.0, 1.0, 1.0 + 1e-14]])):
-        assert least_absolute_deviations._rank(matrix) == np.linalg.matrix_rank(matrix)
-    absolute = np.abs(rng.normal(size=(50, 4)))
-    expected = absolute.max(axis=1)
-    np.testing.assert_array_equal(least_absolute_deviations._row_maxima(absolute), expected)
-    np.testing.assert_array_equal(least_absolute_deviations._row_maxima(np.asfortranarray(absolute)), expected)
-    X, y = _laplace_60()
-    beta = lad_descent.lad_by_edge_descent(X, y).beta
-    certificate = least_absolute_deviations.certify(X, y, beta)
-    assert certificate.objective == pytest.approx(float(np.sum(np.abs(y - X @ beta))), rel=1e-15)
-    assert certificate.design_size == pytest.approx(float(np.sum(np.abs(X))), rel=1e-15)

@@ -83,11 +83,19 @@ ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
+# Problems the answer form causes rather than the grader finds (``services.submit``): a choice's posted positions.
+FORM_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+    "choice_position": lambda p: _("The choice sent is not one of the options shown (the page may be out of date): "
+                                   "choose again among the options."),
+    "choice_one_only": lambda p: _("Only one option can be chosen here: choose one."),
+}
+
+
 def answer_problem_message(code: str, params: Mapping[str, Any], kind: str | None = None) -> str:
     """Why an answer cannot be read, in the user's language; ``kind`` (the part's) words an empty list apart."""
     if code == "empty" and kind == "vector":
         return _("The answer is empty: type the numbers, separated by “;”.")
-    describe = ANSWER_PROBLEMS.get(code)
+    describe = ANSWER_PROBLEMS.get(code) or FORM_PROBLEMS.get(code)
     return describe(params) if describe else _("This answer cannot be read: check how it is written.")
 
 

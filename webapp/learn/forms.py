@@ -1,8 +1,10 @@
 """The answer form: one field per part of an exercise version, its kind deciding the field.
 
-Every field hands the service the raw text the answer kinds read (``exercises.read_answer``): a choice is the chosen
-option ids joined with ','. No field validates anything itself: the grader says, in the student's language, what is
-wrong with an answer, and posted text (or the chosen boxes) comes back as it was sent.
+Every field hands the service the raw text of its answer. A choice posts the positions of the chosen options in
+the order this variant shows them (0-based, joined with ','), never the options' ids, which authors may have
+named after their meaning; the service maps positions back to ids (``services.submit.choice_ids``). No field
+validates anything itself: the grader and the service say, in the student's language, what is wrong with an
+answer, and posted text (or the chosen boxes) comes back as it was sent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from exercises.schema import ChoicePart, Part
 
 class AnswerFormBase(FlaskForm):
     form_token = HiddenField()
+    # The exercise version the page showed: choice positions mean something only in that version's options.
+    shown_version = HiddenField()
 
     def part_field(self, part: Part) -> Field:
         return self[field_name(part)]
@@ -35,15 +39,16 @@ def field_name(part: Part) -> str:
 def raw_text(part: Part, data: object) -> str:
     if isinstance(part, ChoicePart):
         chosen = data if isinstance(data, list) else [data] if data else []
-        return ",".join(str(option_id) for option_id in chosen)
+        return ",".join(str(position) for position in chosen)
     return str(data or "")
 
 
 def part_field(part: Part, locale: str, seed: str) -> Field:
     label = part.label.get(locale)
     if isinstance(part, ChoicePart):
-        # Every option is offered in this variant's order; none is marked in any way but its id and text.
-        choices = [SelectChoice(option.id, option.get(locale)) for option in option_order(part, seed)]
+        # Every option is offered in this variant's order, its value its position there: nothing else marks it.
+        choices = [SelectChoice(str(position), option.get(locale))
+                   for position, option in enumerate(option_order(part, seed))]
         if part.multiple:
             return SelectMultipleField(label, choices=choices, validate_choice=False)
         return RadioField(label, choices=choices, validate_choice=False)
@@ -52,7 +57,7 @@ def part_field(part: Part, locale: str, seed: str) -> Field:
     return StringField(label)
 
 
-def answer_form(parts: Sequence[Part], locale: str, seed: str) -> AnswerFormBase:
+def answer_form(parts: Sequence[Part], locale: str, seed: str, version_id: int) -> AnswerFormBase:
     """A form with one field per part; ``seed`` (the student's variant) orders the options of choice parts."""
 
     class AnswerForm(AnswerFormBase):
@@ -63,4 +68,6 @@ def answer_form(parts: Sequence[Part], locale: str, seed: str) -> AnswerFormBase
     form = AnswerForm()
     if not form.form_token.data:
         form.form_token.data = secrets.token_urlsafe(24)
+    if not form.shown_version.data:
+        form.shown_version.data = str(version_id)
     return form

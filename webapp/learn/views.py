@@ -72,12 +72,13 @@ def exercise(item_id: int):
     secret = current_app.config["SECRET_KEY"]
     variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
                                     exercise=item.exercise, secret=secret)
-    form = answer_form(parts, locale, variant.seed)
+    form = answer_form(parts, locale, variant.seed, version.id)
 
     if form.validate_on_submit():
         try:
             result = submit_answer(db.session, student=current_user, item=item, raw_answers=form.raw_answers(parts),
-                                   now=utcnow(), secret=secret, form_token=form.form_token.data)
+                                   now=utcnow(), secret=secret, form_token=form.form_token.data,
+                                   shown_version_id=shown_version_id(form.shown_version.data))
         except IntegrityError:
             # Another request took this attempt number or form token first; nothing of this one was stored.
             db.session.rollback()
@@ -120,6 +121,12 @@ def exercise(item_id: int):
         feedback=graded_parts(submissions[0], locale) if submissions else None,
         attempts_left=max(0, item.attempt_limit - used), window=submission_window(item.assignment, utcnow()),
     ), 200 if not form.errors else 422
+
+
+def shown_version_id(posted: str | None) -> int:
+    """The version id the form carried; anything unreadable is no version's id, so such a form is refused."""
+    text = (posted or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else 0
 
 
 def part_hint(part: Part, definition: ExerciseDefinition) -> str:
@@ -176,6 +183,8 @@ _OUTCOME_MESSAGES = {
     Outcome.NOT_OPEN: lambda: _("This assignment is not open yet."),
     Outcome.CLOSED: lambda: _("This assignment is closed: answers are no longer accepted."),
     Outcome.NO_ATTEMPTS_LEFT: lambda: _("You have used all attempts for this exercise."),
+    Outcome.VERSION_CHANGED: lambda: _("This exercise was changed after you opened it. Nothing was graded and no "
+                                       "attempt was used: check the exercise and answer again."),
 }
 
 

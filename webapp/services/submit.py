@@ -1,6 +1,7 @@
 """Submitting answers: parse every part, check against the variant's key, store an append-only submission.
 
-A malformed answer is returned with its message and uses no attempt; nothing is written for it.
+A malformed answer is returned with its message and uses no attempt; nothing is written for it. A choice arrives as
+the positions of the chosen options in the order the variant shows them; it is read, and stored, as their ids.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import grader
-from exercises import ExerciseDefinition, KeyContext, check_answer, read_answer
+from exercises import ExerciseDefinition, KeyContext, check_answer, option_order, read_answer
+from exercises.schema import ChoicePart
 
 from ..models import Assignment, AssignmentItem, Grade, Grading, ScorePolicy, Submission, User, Variant
 from .variants import ensure_key, get_or_create_variant
@@ -27,6 +29,12 @@ class Outcome(str, enum.Enum):
     CLOSED = "closed"
     NO_ATTEMPTS_LEFT = "no_attempts_left"
     DUPLICATE = "duplicate"  # the same form was sent twice: the first submission stands, no new attempt
+    VERSION_CHANGED = "version_changed"  # the exercise changed after the page was shown: nothing read or stored
+
+
+# Problems of a posted choice that the form, not the student's typing, causes (codes beside the grader's own).
+CHOICE_POSITION = "choice_position"  # a position that is no option's: a stale or altered form
+CHOICE_ONE_ONLY = "choice_one_only"  # several options sent for a part that takes one
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,14 @@ class AnswerProblem:
     code: str
     params: dict[str, Any]
     message: str
+
+
+class ChoicePositionError(ValueError):
+    """Posted choice positions that name no option of the variant's shown order, or too many options."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -65,10 +81,31 @@ def attempts_used(session: Session, variant: Variant) -> int:
     return session.scalar(select(func.count()).select_from(Submission).where(Submission.variant_id == variant.id)) or 0
 
 
+def choice_ids(part: ChoicePart, raw: str, seed: str) -> str:
+    """The ids of the options at the posted positions (0-based, ','-separated) of the order the variant with
+    ``seed`` shows, joined with ',' as ``exercises.read_answer`` reads a choice; nothing chosen gives ''."""
+    shown = option_order(part, seed)
+    pieces = [piece.strip() for piece in raw.split(",") if piece.strip()]
+    ids = []
+    for piece in pieces:
+        # Decimal digits only (no sign, no spaces inside), and short: anything else was never a field's value.
+        if not (piece.isascii() and piece.isdigit() and len(piece) <= 4 and int(piece) < len(shown)):
+            raise ChoicePositionError(CHOICE_POSITION, "The choice sent is not one of the options shown.")
+        if shown[int(piece)].id not in ids:
+            ids.append(shown[int(piece)].id)
+    if len(ids) > 1 and not part.multiple:
+        raise ChoicePositionError(CHOICE_ONE_ONLY, "Only one option can be chosen here.")
+    return ",".join(ids)
+
+
 def submit_answer(
     session: Session, *, student: User, item: AssignmentItem, raw_answers: Mapping[str, str], now: datetime,
-    secret: str, form_token: str | None = None,
+    secret: str, form_token: str | None = None, shown_version_id: int | None = None,
 ) -> SubmitResult:
+    """Grade and store one attempt. ``raw_answers`` holds each part's text by part name, a choice's as the
+    positions of the chosen options in the variant's order; ``shown_version_id``, when given, is the exercise
+    version the form was made for, and a form made for an earlier version is refused (its positions may name other
+    options now)."""
     window = submission_window(item.assignment, now)
     if window is Window.NOT_OPEN:
         return SubmitResult(Outcome.NOT_OPEN)
@@ -77,22 +114,29 @@ def submit_answer(
 
     exercise = item.exercise
     version = exercise.current_version
+    if shown_version_id is not None and shown_version_id != version.id:
+        return SubmitResult(Outcome.VERSION_CHANGED)
     definition = ExerciseDefinition.model_validate(version.definition)
     parts = definition.parts
-    raw = {part.name: str(raw_answers.get(part.name, "")) for part in parts}
+    variant = get_or_create_variant(session, course=item.assignment.course, user=student, exercise=exercise,
+                                    secret=secret)
 
+    raw: dict[str, str] = {}
     parsed: dict[str, Any] = {}
     problems: dict[str, AnswerProblem] = {}
     for part in parts:
+        raw[part.name] = str(raw_answers.get(part.name, ""))
         try:
+            if isinstance(part, ChoicePart):
+                raw[part.name] = choice_ids(part, raw[part.name], variant.seed)
             parsed[part.name] = read_answer(part, raw[part.name], definition)
+        except ChoicePositionError as error:
+            problems[part.name] = AnswerProblem(error.code, {}, str(error))
         except grader.AnswerError as error:
             problems[part.name] = AnswerProblem(error.code, dict(error.params), str(error))
     if problems:
         return SubmitResult(Outcome.MALFORMED, problems=problems)
 
-    variant = get_or_create_variant(session, course=item.assignment.course, user=student, exercise=exercise,
-                                    secret=secret)
     # One writer per variant at a time (a row lock on PostgreSQL); the unique (variant, attempt_no) constraint
     # is the backstop on every backend.
     session.execute(select(Variant.id).where(Variant.id == variant.id).with_for_update())

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..feedback import CORRECT, INCORRECT, PARTLY, PENDING, verdict_status
 from ..models import Course, CourseRole, User
 from ..services.courses import can_teach, course_role, courses_of
 from ..services.gradebook import build_gradebook, submission_history
@@ -37,5 +39,9 @@ def student(course_id: int, user_id: int):
     student = db.session.get(User, user_id)
     if student is None or course_role(db.session, course.id, student) is not CourseRole.STUDENT:
         abort(404)
+    review_words = {CORRECT: _("correct"), PARTLY: _("partly correct"), PENDING: _("awaiting review"),
+                    INCORRECT: _("incorrect")}
+    badges = {CORRECT: "badge-ok", PARTLY: "badge-warn", PENDING: "badge-info", INCORRECT: "badge-bad"}
     return render_template("teach/student.html", course=course, student=student,
-                           submissions=submission_history(db.session, course, student))
+                           submissions=submission_history(db.session, course, student),
+                           verdict_status=verdict_status, review_words=review_words, badges=badges)

@@ -53,6 +53,11 @@ def test_student_answers_the_survey_and_sees_correct(page, live_site):
     assert feedback.get_by_text("correct", exact=True).count() == 4  # every part
     assert feedback.get_by_text("score 100%").is_visible()
     assert page.get_by_text("Attempts left: 2 of 3").is_visible()
+    # The likelihood plot under the feedback is a real picture (the browser decoded it), not a broken image.
+    plot = page.locator(".likelihood-plot img")
+    plot.wait_for()
+    page.wait_for_function("document.querySelector('.likelihood-plot img').complete")
+    assert plot.evaluate("img => img.naturalWidth") > 0
     screenshot(page, "exercise-correct")
 
 

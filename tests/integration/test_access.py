@@ -33,7 +33,8 @@ def rules_of(app: Flask, blueprint: str) -> list[Rule]:
 def url_values(classroom) -> dict[str, int]:
     """Ids of real objects for every URL argument the app uses; a new argument must be added here."""
     return {"course_id": classroom["course"].id, "user_id": classroom["alice"].id,
-            "assignment_id": classroom["assignment"].id, "item_id": classroom["item"].id}
+            "assignment_id": classroom["assignment"].id, "item_id": classroom["item"].id,
+            "submission_id": 1}  # no submission exists: every check here is decided before the lookup
 
 
 def build_url(app: Flask, rule: Rule, values: dict[str, int]) -> str:

@@ -24,6 +24,7 @@ from ..services.submit import Outcome, attempts_used, submission_window, submit_
 from ..services.variants import ensure_key, get_or_create_variant
 from . import bp
 from .forms import answer_form
+from .plot_views import plot_url
 
 
 def enrolled_or_404(course_id: int) -> None:
@@ -119,6 +120,7 @@ def exercise(item_id: int):
         table=display_table(key.definition, key.dataset, locale),
         submissions=submissions, latest=submissions[0] if submissions else None,
         feedback=graded_parts(submissions[0], locale) if submissions else None,
+        plot_url=plot_url(submissions[0] if submissions else None),
         attempts_left=max(0, item.attempt_limit - used), window=submission_window(item.assignment, utcnow()),
     ), 200 if not form.errors else 422
 

@@ -115,4 +115,6 @@ def test_student_answers_a_formula_and_choices(page, kinds_site):
     assert feedback.get_by_text("awaiting the teacher").is_visible()
     assert page.get_by_text("Attempts left: 2 of 3").is_visible()
     feedback.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('.likelihood-plot img').complete")
+    assert feedback.locator(".likelihood-plot img").evaluate("img => img.naturalWidth") > 0
     screenshot(page, "exercise-part-kinds-feedback")

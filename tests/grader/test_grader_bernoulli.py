@@ -12,7 +12,7 @@ from scipy.special import expit
 import grader
 
 WEATHER_15 = [1, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1]  # the homework survey: 9 "yes" of 15
-WORKED_10 = [1, 1, 0, 1, 1, 1, 0, 1, 0, 1]  # the lecture's worked example: 7 "yes" of 10
+WORKED_10 = [1, 0, 1, 0, 1, 1, 1, 1, 0, 1]  # the lecture's worked example: 7 "yes" of 10
 
 
 def test_weather_survey_fit_matches_the_hand_computation():

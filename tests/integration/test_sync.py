@@ -64,7 +64,7 @@ def test_first_sync_creates_version_1_with_its_parts(db_session, catalogue_root)
     assert part.settings == {"allow_percent": True}
     assert part.tolerance["sig_figs"] == 3
     assert part.weight == 1.0
-    assert part.label_en == "Maximum-likelihood estimate $\\hat p$"
+    assert part.label_en == "Step 4. The maximum-likelihood estimate $\\hat p$"
 
 
 def test_a_second_sync_without_changes_makes_no_version(db_session, catalogue_root):

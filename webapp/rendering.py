@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, to_user_timezone
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -34,15 +34,34 @@ def current_locale() -> str:
 
 
 def format_when(value: datetime | None) -> str:
-    """A moment as people read it, in the user's language, with its time zone named."""
-    return format_datetime(value, "d MMM y, HH:mm zzz") if value else ""
+    """A moment as people read it: in the user's language and time zone (``i18n.select_timezone``; UTC when
+    unknown), with the zone named by its abbreviation ("MSK", "CET") or, where it has none, its UTC offset."""
+    if value is None:
+        return ""
+    return f"{format_datetime(value, 'd MMM y, HH:mm')} {zone_label(to_user_timezone(value))}"
+
+
+def zone_label(local: datetime) -> str:
+    """The zone of ``local`` in a few letters: "UTC", "MSK", "EST"; for a zone whose abbreviation is only a
+    number, its offset: "UTC+7", "UTC+5:30", "UTC−3"."""
+    name = local.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = local.utcoffset() or timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"  # a real minus sign
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}:{rest:02d}" if rest else f"UTC{sign}{hours}"
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .feedback import verdict_message
+    from .feedback import status_word, verdict_message
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["verdict_message"] = verdict_message
+    app.jinja_env.globals["status_word"] = status_word
     app.jinja_env.filters["markdown"] = markdown_to_html
     app.jinja_env.filters["inline_markdown"] = inline_markdown
     app.jinja_env.filters["when"] = format_when

@@ -208,7 +208,8 @@ def test_after_the_due_time_the_mle_is_marked(app, survey, db_session):
     log_in(client, survey["alice"])
     before = client.get(plot_path(item, submission), headers={"Accept-Language": "en"}).data
     assert "MLE" not in before.decode()
-    item.assignment.due_at = utcnow() - timedelta(minutes=1)
+    item.assignment.due_at = utcnow() - timedelta(minutes=2)
+    item.assignment.closes_at = utcnow() - timedelta(minutes=1)
     db_session.flush()
     after = client.get(plot_path(item, submission), headers={"Accept-Language": "en"}).data
     text = shown_text(after)
@@ -341,12 +342,21 @@ def test_never_reveals(survey, db_session):
     assert not key_revealed(db_session, item, alice, utcnow() + timedelta(days=365))
 
 
-def test_after_due_reveals_only_once_the_due_time_has_passed(survey, db_session):
+def test_after_due_reveals_once_answers_are_no_longer_accepted(survey, db_session):
     now = utcnow()
     item = survey["item"](reveal_policy=RevealPolicy.AFTER_DUE.value, due_at=now + timedelta(hours=1))
     alice, due = survey["alice"], item.assignment.due_at
     submit(db_session, item, alice, "8/15")  # a correct answer does not reveal under this policy
+    closes = item.assignment.closes_at
+    assert closes is not None and closes > due
+    # Late work is accepted between the due time and the hard close: the key stays hidden until the close.
     assert not key_revealed(db_session, item, alice, due - timedelta(seconds=1))
+    assert not key_revealed(db_session, item, alice, due + timedelta(seconds=1))
+    assert not key_revealed(db_session, item, alice, closes)
+    assert key_revealed(db_session, item, alice, closes + timedelta(seconds=1))
+    # Without a hard close, late work is accepted for ever: the due time itself decides.
+    item.assignment.closes_at = None
+    db_session.flush()
     assert not key_revealed(db_session, item, alice, due)
     assert key_revealed(db_session, item, alice, due + timedelta(seconds=1))
     item.assignment.due_at = None

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,11 +14,14 @@ from exercises.data import format_number
 from exercises.schema import ChoicePart, FormulaPart, NumberPart, Part, VectorPart
 
 from ..extensions import db
-from ..feedback import answer_problem_message, status_word, verdict_message, verdict_status
-from ..models import Assignment, AssignmentItem, Submission, utcnow
+from ..feedback import answer_problem_message
+from ..models import Assignment, AssignmentItem, utcnow
 from ..rendering import current_locale
 from ..services.courses import course_role, courses_of
-from ..services.progress import assignment_progress, course_assignments, item_submissions
+from ..services.answer_key import revealed_answers
+from ..services.history import attempt_history
+from ..services.progress import assignment_progress, course_progress
+from ..services.reveal import key_revealed
 from ..services.submit import Outcome, attempts_used, submission_window, submit_answer
 from ..services.variants import ensure_key, get_or_create_variant
 from . import bp
@@ -44,11 +46,12 @@ def load_item(item_id: int) -> AssignmentItem:
 @bp.route("/")
 @login_required
 def home():
-    courses = []
-    for course, role in courses_of(db.session, current_user):
-        assignments = course_assignments(db.session, course)
-        courses.append((course, role, [(a, assignment_progress(db.session, a, current_user)) for a in assignments]))
-    return render_template("learn/home.html", courses=courses, now=utcnow())
+    now = utcnow()
+    courses = [
+        (course, role, course_progress(db.session, course, current_user, now))
+        for course, role in courses_of(db.session, current_user)
+    ]
+    return render_template("learn/home.html", courses=courses)
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -58,9 +61,11 @@ def assignment(assignment_id: int):
     if found is None:
         abort(404)
     enrolled_or_404(found.course_id)
-    return render_template("learn/assignment.html", assignment=found,
-                           progress=assignment_progress(db.session, found, current_user),
-                           window=submission_window(found, utcnow()), now=utcnow())
+    return render_template(
+        "learn/assignment.html",
+        assignment=found,
+        progress=assignment_progress(db.session, found, current_user, utcnow()),
+    )
 
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
@@ -71,15 +76,23 @@ def exercise(item_id: int):
     parts = ExerciseDefinition.model_validate(version.definition).parts
     locale = current_locale()
     secret = current_app.config["SECRET_KEY"]
-    variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
-                                    exercise=item.exercise, secret=secret)
+    variant = get_or_create_variant(
+        db.session, course=item.assignment.course, user=current_user, exercise=item.exercise, secret=secret
+    )
     form = answer_form(parts, locale, variant.seed, version.id)
 
     if form.validate_on_submit():
         try:
-            result = submit_answer(db.session, student=current_user, item=item, raw_answers=form.raw_answers(parts),
-                                   now=utcnow(), secret=secret, form_token=form.form_token.data,
-                                   shown_version_id=shown_version_id(form.shown_version.data))
+            result = submit_answer(
+                db.session,
+                student=current_user,
+                item=item,
+                raw_answers=form.raw_answers(parts),
+                now=utcnow(),
+                secret=secret,
+                form_token=form.form_token.data,
+                shown_version_id=shown_version_id(form.shown_version.data),
+            )
         except IntegrityError:
             # Another request took this attempt number or form token first; nothing of this one was stored.
             db.session.rollback()
@@ -88,15 +101,19 @@ def exercise(item_id: int):
         except KeyComputationError:
             db.session.rollback()
             current_app.logger.exception("key computation failed for item %s", item.id)
-            flash(_("This exercise cannot be graded right now, and no attempt was used. Your teacher has been "
-                    "told; please try again later."), "error")
+            flash(
+                _(
+                    "This exercise cannot be graded right now, and no attempt was used. Your teacher has been "
+                    "told; please try again later."
+                ),
+                "error",
+            )
             return redirect(url_for("learn.exercise", item_id=item.id))
         if result.outcome is Outcome.MALFORMED:
             for part in parts:
                 problem = result.problems.get(part.name)
                 if problem:
-                    form.part_field(part).errors.append(answer_problem_message(problem.code, problem.params,
-                                                                               part.kind))
+                    form.part_field(part).errors.append(answer_problem_message(problem.code, problem.params, part.kind))
             flash(_("Some answers could not be read. Nothing was graded and no attempt was used."), "error")
         elif result.outcome in (Outcome.GRADED, Outcome.DUPLICATE):
             db.session.commit()
@@ -111,17 +128,26 @@ def exercise(item_id: int):
         db.session.rollback()
         current_app.logger.exception("key computation failed for item %s", item.id)
         abort(503)
+    now = utcnow()
+    revealed = key_revealed(db.session, item, current_user, now)
     db.session.commit()
-    submissions = item_submissions(db.session, item, current_user)
-    used = attempts_used(db.session, variant)
+    history = attempt_history(db.session, item, current_user, locale)
+    progress = assignment_progress(db.session, item.assignment, current_user, now)
     return render_template(
-        "learn/exercise.html", item=item, version=version, parts=parts, form=form,
+        "learn/exercise.html",
+        item=item,
+        version=version,
+        parts=parts,
+        form=form,
         hints={part.name: part_hint(part, key.definition) for part in parts},
         table=display_table(key.definition, key.dataset, locale),
-        submissions=submissions, latest=submissions[0] if submissions else None,
-        feedback=graded_parts(submissions[0], locale) if submissions else None,
-        plot_url=plot_url(submissions[0] if submissions else None),
-        attempts_left=max(0, item.attempt_limit - used), window=submission_window(item.assignment, utcnow()),
+        history=history,
+        latest=history[0] if history else None,
+        plot_url=plot_url(history[0].submission if history else None),
+        answers=revealed_answers(key.definition, key.values, variant.seed, locale) if revealed else None,
+        attempts_left=max(0, item.attempt_limit - attempts_used(db.session, variant)),
+        window=submission_window(item.assignment, now),
+        counted=next(p for p in progress.items if p.item.id == item.id),
     ), 200 if not form.errors else 422
 
 
@@ -136,57 +162,32 @@ def part_hint(part: Part, definition: ExerciseDefinition) -> str:
     if isinstance(part, NumberPart):
         return _("A number: a decimal with a point or a comma, or a fraction with “/”.")
     if isinstance(part, VectorPart):
-        return ngettext("%(num)s numbers, in order, separated by “;”: each a decimal or a fraction.",
-                        "%(num)s numbers, in order, separated by “;”: each a decimal or a fraction.",
-                        vector_length(part, definition))
+        return ngettext(
+            "%(num)s numbers, in order, separated by “;”: each a decimal or a fraction.",
+            "%(num)s numbers, in order, separated by “;”: each a decimal or a fraction.",
+            vector_length(part, definition),
+        )
     if isinstance(part, FormulaPart):
         names = ", ".join(variable.name for variable in part.variables)
-        return ngettext("A formula in the variable %(names)s. Write * for a product, ^ for a power, ln(…), exp(…), "
-                        "sqrt(…).", "A formula in the variables %(names)s. Write * for a product, ^ for a power, "
-                        "ln(…), exp(…), sqrt(…).", len(part.variables), names=names)
+        return ngettext(
+            "A formula in the variable %(names)s. Write * for a product, ^ for a power, ln(…), exp(…), sqrt(…).",
+            "A formula in the variables %(names)s. Write * for a product, ^ for a power, ln(…), exp(…), sqrt(…).",
+            len(part.variables),
+            names=names,
+        )
     if isinstance(part, ChoicePart):
         return _("Choose every option that is true.") if part.multiple else _("Choose one option.")
     return _("A few sentences in your own words; at most %(n)s characters.", n=part.max_length)
-
-
-@dataclass(frozen=True)
-class GradedPart:
-    """One part of a graded submission as the feedback shows it."""
-
-    label: str
-    status: str  # feedback.CORRECT, PARTLY, PENDING or INCORRECT
-    word: str  # the status as the badge says it
-    message: str
-    typed: str
-    chosen: list[str] | None  # a choice part's chosen options, as their texts
-
-
-def graded_parts(submission: Submission, locale: str) -> list[GradedPart]:
-    """The feedback on a submission, part by part, read with the version it answered."""
-    grading = submission.current_grading
-    definition = ExerciseDefinition.model_validate(submission.exercise_version.definition)
-    shown = []
-    for part in definition.parts:
-        verdict = grading.verdicts.get(part.name)
-        if verdict is None:
-            continue
-        typed = submission.raw_answers.get(part.name, "")
-        chosen = None
-        if isinstance(part, ChoicePart):
-            texts = {option.id: option.get(locale) for option in part.options}
-            chosen = [texts.get(option_id, option_id) for option_id in submission.parsed_answers.get(part.name, [])]
-        status = verdict_status(verdict)
-        shown.append(GradedPart(label=part.label.get(locale), status=status, word=status_word(status),
-                                message=verdict_message(verdict, part), typed=typed, chosen=chosen))
-    return shown
 
 
 _OUTCOME_MESSAGES = {
     Outcome.NOT_OPEN: lambda: _("This assignment is not open yet."),
     Outcome.CLOSED: lambda: _("This assignment is closed: answers are no longer accepted."),
     Outcome.NO_ATTEMPTS_LEFT: lambda: _("You have used all attempts for this exercise."),
-    Outcome.VERSION_CHANGED: lambda: _("This exercise was changed after you opened it. Nothing was graded and no "
-                                       "attempt was used: check the exercise and answer again."),
+    Outcome.VERSION_CHANGED: lambda: _(
+        "This exercise was changed after you opened it. Nothing was graded and no "
+        "attempt was used: check the exercise and answer again."
+    ),
 }
 
 
@@ -195,8 +196,13 @@ _OUTCOME_MESSAGES = {
 def data_csv(item_id: int):
     item = load_item(item_id)
     version = item.exercise.current_version
-    variant = get_or_create_variant(db.session, course=item.assignment.course, user=current_user,
-                                    exercise=item.exercise, secret=current_app.config["SECRET_KEY"])
+    variant = get_or_create_variant(
+        db.session,
+        course=item.assignment.course,
+        user=current_user,
+        exercise=item.exercise,
+        secret=current_app.config["SECRET_KEY"],
+    )
     try:
         key = ensure_key(db.session, variant, version)
     except KeyComputationError:
@@ -212,7 +218,8 @@ def data_csv(item_id: int):
     for row in zip(*(key.dataset.columns[name] for name in names), strict=True):
         writer.writerow([format_number(value) for value in row])
     filename = f"{item.exercise.slug}-data.csv"
-    return Response(buffer.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
+    return Response(
+        buffer.getvalue().encode("utf-8"),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

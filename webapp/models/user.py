@@ -32,6 +32,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     locale: Mapped[Optional[str]] = mapped_column(String(8))
+    # IANA name ("Asia/Novosibirsk"), taken from the browser on a first visit; times are shown in it. None: UTC.
+    timezone: Mapped[Optional[str]] = mapped_column(String(64))
     # Rotated on logout and password change so that a copied session cookie stops working.
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,7 +3,9 @@
 The assignment's reveal policy decides:
 
 - ``never``: not while the assignment exists;
-- ``after_due``: once the due time has passed (strictly after it); an assignment without a due time never reveals;
+- ``after_due``: once answers are due and no longer accepted: strictly after the hard close when the assignment has
+  one (late work is accepted until then, and must not be copied from a revealed key), else strictly after the due
+  time; an assignment without a due time never reveals;
 - ``after_last_attempt_or_correct``: once the student has used every attempt of the item, or has a submission whose
   current grading (the latest, after any regrade) scores 1.
 """
@@ -23,7 +25,9 @@ def key_revealed(session: Session, item: AssignmentItem, student: User, now: dat
     assignment = item.assignment
     policy = assignment.reveal_policy
     if policy == RevealPolicy.AFTER_DUE.value:
-        return assignment.due_at is not None and now > assignment.due_at
+        if assignment.due_at is None:
+            return False
+        return now > (assignment.closes_at or assignment.due_at)
     if policy == RevealPolicy.AFTER_LAST_ATTEMPT_OR_CORRECT.value:
         return _attempts_used(session, item, student) >= item.attempt_limit or _has_full_score(session, item, student)
     return False  # never, and any policy this code does not know: revealing by mistake cannot be taken back

@@ -46,8 +46,10 @@ _CATALOGUE = (
     ),
     Misconception(
         "sigma_n_minus_p",
-        "You divided the residual sum of squares by n − p: the MLE of σ² divides it by n.",
-        "Вы поделили сумму квадратов остатков на n − p: ОМП для σ² делит её на n.",
+        "You divided the residual sum of squares by n − p (p the number of coefficients, as in the unbiased "
+        "estimate): the MLE of σ² divides it by n.",
+        "Вы поделили сумму квадратов остатков на n − p (p — число коэффициентов, как в несмещённой оценке): ОМП "
+        "для σ² делит её на n.",
     ),
     Misconception(
         "variance_instead_of_sigma",

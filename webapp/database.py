@@ -6,6 +6,7 @@ import inspect
 
 from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -38,4 +39,25 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # BEGIN IMMEDIATE for a transaction that asked for it (begin_write_transaction): it takes the write lock
+        # at once, waiting up to busy_timeout. A deferred transaction that reads first and writes later fails at
+        # once with "database is locked" when another writer committed in between (WAL's busy snapshot).
+        immediate = connection.get_execution_options().get(_SQLITE_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_SQLITE_IMMEDIATE = "sqlite_begin_immediate"
+
+
+def begin_write_transaction(session: Session) -> None:
+    """Start a new transaction on ``session`` that holds the database's write lock from its first statement, for a
+    read-then-write sequence that must not interleave with another writer (an answer's attempt count and insert).
+
+    On SQLite that is BEGIN IMMEDIATE (its row locks, with_for_update, are no-ops); PostgreSQL's row lock is taken by
+    the service itself. Whatever the session holds is committed first: call it before the work, from a view.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_SQLITE_IMMEDIATE: True})

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
     403: lambda: _("You do not have access to this page."),
@@ -29,6 +31,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if (error.code or 500) >= 500:
+            # A failed statement leaves the session unusable until rolled back; the page itself may need it.
+            db.session.rollback()
         describe = MESSAGES.get(error.code or 500)
         message = describe() if describe else error.description
         return render_template("error.html", code=error.code, message=message), error.code

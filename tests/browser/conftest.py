@@ -22,8 +22,14 @@ from webapp.services.sync import sync_exercises
 
 from ..conftest import CATALOGUE, PASSWORD, make_app
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -37,12 +43,19 @@ def chromium_path() -> str:
     pytest.skip(reason)
 
 
+# The live assignment's exercises, in order: the survey, then the two regressions of the catalogue.
+LIVE_EXERCISES = ("weather-15", "linear-protein", "logistic-biomarker")
+
+
 @dataclass(frozen=True)
 class LiveSite:
     url: str
     student_email: str
     teacher_email: str
     password: str
+    # A second student of the course, for flows that use up attempts or switch the account's language, so that
+    # they leave the first student's pages as the other tests expect them.
+    other_student_email: str = "rosa@example.com"
 
 
 @pytest.fixture(scope="session")
@@ -53,18 +66,27 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         upgrade()
         session = db.session
         assert sync_exercises(session, CATALOGUE).ok
-        teacher = create_user(session, email="teacher@example.com", name="Tamara Teacher", password=PASSWORD,
-                              role=Role.TEACHER)
+        teacher = create_user(
+            session, email="teacher@example.com", name="Tamara Teacher", password=PASSWORD, role=Role.TEACHER
+        )
         student = create_user(session, email="student@example.com", name="Sasha Student", password=PASSWORD)
+        other = create_user(session, email=LiveSite.other_student_email, name="Rosa Regression", password=PASSWORD)
         course = create_course(session, title="Statistics 1", teacher=teacher)
-        enrol(session, course, student, CourseRole.STUDENT)
+        for enrolled in (student, other):
+            enrol(session, course, enrolled, CourseRole.STUDENT)
         now = utcnow()
-        assignment = Assignment(course_id=course.id, title="Week 1: the likelihood", opens_at=now - timedelta(days=1),
-                                due_at=now + timedelta(days=7), closes_at=now + timedelta(days=14))
+        assignment = Assignment(
+            course_id=course.id,
+            title="Week 1: the likelihood",
+            opens_at=now - timedelta(days=1),
+            due_at=now + timedelta(days=7),
+            closes_at=now + timedelta(days=14),
+        )
         session.add(assignment)
         session.flush()
-        weather = session.query(Exercise).filter_by(slug="weather-15").one()
-        session.add(AssignmentItem(assignment_id=assignment.id, exercise_id=weather.id))
+        for position, slug in enumerate(LIVE_EXERCISES):
+            exercise = session.query(Exercise).filter_by(slug=slug).one()
+            session.add(AssignmentItem(assignment_id=assignment.id, exercise_id=exercise.id, position=position))
         session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -101,3 +123,12 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, site: LiveSite, email: str) -> None:
+    """Log in through the form, as a person does, and land on the home page."""
+    page.goto(f"{site.url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(site.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site.url}/")

@@ -13,6 +13,7 @@ from exercises import ExerciseDefinition, KeyComputationError, display_table, ve
 from exercises.data import format_number
 from exercises.schema import ChoicePart, FormulaPart, NumberPart, Part, VectorPart
 
+from ..database import begin_write_transaction
 from ..extensions import db
 from ..feedback import answer_problem_message
 from ..models import Assignment, AssignmentItem, utcnow
@@ -82,6 +83,8 @@ def exercise(item_id: int):
     form = answer_form(parts, locale, variant.seed, version.id)
 
     if form.validate_on_submit():
+        # The attempt count and the new submission in one transaction that no other writer can interleave.
+        begin_write_transaction(db.session)
         try:
             result = submit_answer(
                 db.session,

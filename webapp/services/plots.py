@@ -17,13 +17,14 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 
 import grader
@@ -88,23 +89,32 @@ class PlotImage:
 # ----- which plot -----------------------------------------------------------------------------------------------
 
 
-def choose_plot(definition: ExerciseDefinition, parsed_answers: Mapping[str, Any]) -> PlotChoice | None:
+def choose_plot(
+    definition: ExerciseDefinition, parsed_answers: Mapping[str, Any], wrong_parts: Collection[str] = ()
+) -> PlotChoice | None:
     """The plot for a submission's answers, or None when none fits (theory, choices, formulas, texts, or keys
     that are not parameters: loglik, mse, mean_response...).
 
-    Among the models whose MLE the number and vector parts ask for, the one asked about most (the first on a tie);
-    its first parameter asked gives a curve, its first two a surface.
+    The plot should show where the student went wrong: among the models whose MLE the number and vector parts ask
+    for, the one with most parameters answered wrongly (``wrong_parts`` names those parts), then the one asked about
+    most (the first on a tie); its parameters answered wrongly come first, then the others in the parts' order. The
+    first one gives a curve, the first two a surface.
     """
     asked: dict[str, dict[str, float | None]] = {}  # model -> element -> the student's value
+    wrong: dict[str, set[str]] = {}  # model -> elements of parts answered wrongly
     for part in definition.parts:
         for model, element, value in _asked(definition, part, parsed_answers.get(part.name)):
             asked.setdefault(model, {}).setdefault(element, value)
             if asked[model][element] is None:
                 asked[model][element] = value
+            if part.name in wrong_parts:
+                wrong.setdefault(model, set()).add(element)
     if not asked:
         return None
-    model = max(asked, key=lambda name: len(asked[name]))  # max keeps the first of equals
-    elements = tuple(asked[model])[:2]
+    # max keeps the first of equals
+    model = max(asked, key=lambda name: (len(wrong.get(name, ())), len(asked[name])))
+    missed = wrong.get(model, set())
+    elements = tuple(sorted(asked[model], key=lambda element: element not in missed))[:2]  # a stable sort
     values = [value for element in elements if (value := asked[model][element]) is not None]
     student = tuple(values) if len(values) == len(elements) else None
     family = definition.all_models[model].family
@@ -215,10 +225,26 @@ def _draw_curve(axes: Any, grid: LikelihoodGrid, text: PlotText, reveal: bool) -
         )
 
 
+def _peak_levels(surface: np.ma.MaskedArray, count: int = 30) -> np.ndarray:
+    """Contour levels spaced geometrically below the surface's top: equal steps of the log-likelihood would spend
+    nearly all of them far down the slopes (a drop of hundreds at the edges) and paint the whole neighbourhood of the
+    maximum in one colour, where a student's point within a few standard errors lies."""
+    top, bottom = float(surface.max()), float(surface.min())
+    depth = top - bottom
+    if not (np.isfinite(depth) and depth > 0.0):
+        return np.array([bottom - 1.0, top + 1.0])
+    smallest = min(0.05, depth / 2.0)  # 0.05: a tenth of the drop at one standard error from the top
+    drops = np.geomspace(smallest, depth, count - 1)
+    return np.concatenate([top - drops[::-1], [top]])  # from the bottom (a drop of depth) to the top
+
+
 def _draw_surface(figure: Figure, axes: Any, grid: LikelihoodGrid, text: PlotText, reveal: bool) -> None:
     first, second = grid.axes
     surface = np.ma.masked_invalid(grid.loglik)
-    contours = axes.contourf(first.values, second.values, surface, levels=30, cmap="viridis")
+    levels = _peak_levels(surface)
+    # One colour per band (not colours proportional to the value), so the bands near the top stay distinguishable.
+    norm = BoundaryNorm(levels, ncolors=256)
+    contours = axes.contourf(first.values, second.values, surface, levels=levels, cmap="viridis", norm=norm)
     figure.colorbar(contours, ax=axes, label=text.loglik)
     axes.set_xlabel(_symbol(first.label))
     axes.set_ylabel(_symbol(second.label))
@@ -272,7 +298,9 @@ def _point(values: tuple[float, ...]) -> str:
 def plot_choice(submission: Submission) -> PlotChoice | None:
     """The plot that fits a submission, read with the exercise version it answered; None when none does."""
     definition = ExerciseDefinition.model_validate(submission.exercise_version.definition)
-    return choose_plot(definition, submission.parsed_answers)
+    verdicts = submission.current_grading.verdicts
+    wrong = {name for name, verdict in verdicts.items() if not verdict.get("correct")}
+    return choose_plot(definition, submission.parsed_answers, wrong)
 
 
 def plot_cache_key(submission: Submission, choice: PlotChoice, *, reveal: bool, locale: str, text: PlotText) -> str:

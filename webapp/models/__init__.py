@@ -4,13 +4,13 @@ from .assignment import Assignment, AssignmentItem, RevealPolicy, ScorePolicy
 from .base import Base, utcnow
 from .course import Course, CourseRole, Enrolment
 from .exercise import Exercise, ExercisePart, ExerciseVersion
-from .grade import Grade
+from .grade import Grade, GradeOverride
 from .submission import Grading, Submission
 from .user import Role, User
 from .variant import Variant
 
 __all__ = [
     "Assignment", "AssignmentItem", "Base", "Course", "CourseRole", "Enrolment", "Exercise", "ExercisePart",
-    "ExerciseVersion", "Grade", "Grading", "RevealPolicy", "Role", "ScorePolicy", "Submission", "User", "Variant",
-    "utcnow",
+    "ExerciseVersion", "Grade", "GradeOverride", "Grading", "RevealPolicy", "Role", "ScorePolicy", "Submission",
+    "User", "Variant", "utcnow",
 ]

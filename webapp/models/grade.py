@@ -41,3 +41,25 @@ class Grade(Base):
     @property
     def effective_score(self) -> float:
         return self.override_score if self.override_score is not None else self.score
+
+
+class GradeOverride(Base):
+    """One change of a grade's override by a teacher (set, changed or cleared): the audit trail, append-only."""
+
+    __tablename__ = "grade_overrides"
+    __table_args__ = (
+        CheckConstraint("new_score IS NULL OR (new_score >= 0 AND new_score <= 1)", name="new_score_fraction"),
+        CheckConstraint("old_score IS NULL OR (old_score >= 0 AND old_score <= 1)", name="old_score_fraction"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grade_id: Mapped[int] = mapped_column(ForeignKey("grades.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # The override before and after the change; None: no override (the computed score counts).
+    old_score: Mapped[Optional[float]]
+    new_score: Mapped[Optional[float]]
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    grade: Mapped[Grade] = relationship()
+    teacher: Mapped[User] = relationship()

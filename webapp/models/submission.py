@@ -53,7 +53,8 @@ class Grading(Base):
     __tablename__ = "gradings"
     __table_args__ = (
         CheckConstraint("score >= 0 AND score <= 1", name="score_fraction"),
-        CheckConstraint("reason IN ('submit', 'regrade')", name="reason_known"),
+        # review: a teacher graded a text answer (the grading copies the others' verdicts and adds that part's).
+        CheckConstraint("reason IN ('submit', 'regrade', 'review')", name="reason_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +64,8 @@ class Grading(Base):
     score: Mapped[float]
     verdicts: Mapped[dict[str, Any]]
     reason: Mapped[str] = mapped_column(String(16), default="submit")
+    # The teacher whose review made this grading (reason 'review'); None for the grader's own.
+    reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="gradings")

@@ -17,6 +17,7 @@ from exercises.keys import describe_key
 from exercises.schema import ChoicePart, FormulaPart, Part, TextPart, VectorPart
 
 from .rendering import current_locale
+from .services.review import REVIEWED
 
 ANSWER_PROBLEMS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     "empty": lambda p: _("The answer is empty: type a number."),
@@ -131,11 +132,23 @@ def verdict_message(verdict: Mapping[str, Any], part: Part) -> str:
     if isinstance(part, ChoicePart):
         return _choice_message(verdict, part)
     if isinstance(part, TextPart):
+        if verdict.get("code") == REVIEWED:
+            return _reviewed_message(verdict)
         return _("Your answer is saved. Your teacher will read it and grade it; until then it counts as 0.")
     tolerance = part.tolerance.model_dump()
     if isinstance(part, VectorPart):
         return _vector_message(verdict, tolerance)
     return _number_message(verdict, tolerance, estimate="mle." in (describe_key(part) or ""))
+
+
+def _reviewed_message(verdict: Mapping[str, Any]) -> str:
+    """A written answer the teacher graded: the share of the part's points, and the teacher's comment if any."""
+    graded = _("Graded by your teacher: %(pct)s%% of the points for this part.",
+               pct=f"{round(100 * float(verdict.get('score') or 0), 2):g}")
+    comment = (verdict.get("message") or "").strip()
+    if not comment:
+        return graded
+    return " ".join((graded, _("Comment: %(comment)s", comment=comment)))
 
 
 def _number_message(verdict: Mapping[str, Any], tolerance: Mapping[str, Any], *, estimate: bool) -> str:

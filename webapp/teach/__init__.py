@@ -18,3 +18,4 @@ def require_teacher():
 
 
 from . import views  # noqa: E402,F401  (routes attach themselves to bp)
+from . import analysis_views  # noqa: E402,F401

@@ -33,7 +33,7 @@ setup: install
 
 run: setup
 	@echo "MLE Lab is starting at http://$(HOST):$(PORT)  (gunicorn; stop with Ctrl+C)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - 'webapp:create_app()'
+	$(BIN)/gunicorn -c webapp/gunicorn_conf.py --bind $(HOST):$(PORT) --access-logfile - 'webapp:create_app()'
 
 test: install-test
 	$(BIN)/ruff check .

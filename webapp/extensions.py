@@ -8,7 +8,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy_lite import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-db = SQLAlchemy()
+# A request commits once, at its end or just before rendering: objects it loaded stay loaded after that commit
+# instead of each being read again on its next attribute access (an extra query per object on every page).
+db = SQLAlchemy(session_options={"expire_on_commit": False})
 migrate = Migrate()
 login = LoginManager()
 csrf = CSRFProtect()

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Float, Insert, Select, String, bindparam, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
 
 import grader
-from exercises import ExerciseDefinition, KeyContext, check_answer, option_order, read_answer
+from exercises import KeyContext, check_answer, option_order, read_answer
 from exercises.schema import ChoicePart
 
-from ..models import Assignment, AssignmentItem, Grade, Grading, ScorePolicy, Submission, User, Variant
+from ..models import Assignment, AssignmentItem, Grade, Grading, ScorePolicy, Submission, User, Variant, utcnow
 from .variants import ensure_key, get_or_create_variant
 
 
@@ -116,7 +117,7 @@ def submit_answer(
     version = exercise.current_version
     if shown_version_id is not None and shown_version_id != version.id:
         return SubmitResult(Outcome.VERSION_CHANGED)
-    definition = ExerciseDefinition.model_validate(version.definition)
+    definition = version.parsed_definition()
     parts = definition.parts
     variant = get_or_create_variant(session, course=item.assignment.course, user=student, exercise=exercise,
                                     secret=secret)
@@ -138,15 +139,13 @@ def submit_answer(
         return SubmitResult(Outcome.MALFORMED, problems=problems)
 
     # One writer per variant at a time (a row lock on PostgreSQL); the unique (variant, attempt_no) constraint
-    # is the backstop on every backend.
-    session.execute(select(Variant.id).where(Variant.id == variant.id).with_for_update())
-    if form_token:
-        earlier = session.scalar(
-            select(Submission).where(Submission.variant_id == variant.id, Submission.form_token == form_token)
-        )
-        if earlier is not None:
-            return SubmitResult(Outcome.DUPLICATE, submission=earlier)
-    used = attempts_used(session, variant)
+    # is the backstop on every backend. What follows is read by statements after the lock is held, so they see
+    # every attempt committed before it.
+    session.execute(_LOCK_VARIANT, {"variant_id": variant.id})
+    used, earlier_id = session.execute(_ATTEMPTS_AND_FORM, {"variant_id": variant.id,
+                                                            "form_token": form_token or None}).one()
+    if form_token and earlier_id is not None:
+        return SubmitResult(Outcome.DUPLICATE, submission=session.get(Submission, earlier_id))
     if used >= item.attempt_limit:
         return SubmitResult(Outcome.NO_ATTEMPTS_LEFT)
     key = ensure_key(session, variant, version)
@@ -166,10 +165,10 @@ def submit_answer(
         attempt_no=used + 1, raw_answers=raw, parsed_answers=parsed, is_late=window is Window.LATE, created_at=now,
         form_token=form_token or None,
     )
+    # Both rows in one flush: the grading takes the submission's id from the INSERT that returns it.
+    submission.gradings.append(Grading(grader_version=grader.GRADER_VERSION, score=score, verdicts=verdicts,
+                                       reason="submit", created_at=now))
     session.add(submission)
-    session.flush()
-    session.add(Grading(submission_id=submission.id, grader_version=grader.GRADER_VERSION, score=score,
-                        verdicts=verdicts, reason="submit", created_at=now))
     session.flush()
     update_grade(session, item, student)
     return SubmitResult(Outcome.GRADED, submission=submission)
@@ -180,32 +179,74 @@ def _verdict_to_json(verdict: grader.Verdict) -> dict[str, Any]:
             "params": dict(verdict.params), "misconception": verdict.misconception}
 
 
-def update_grade(session: Session, item: AssignmentItem, student: User) -> Grade:
-    """Recompute the grade that counts from the current grading of every submission (best or last, late penalty)."""
-    rows = session.execute(
-        select(Submission, Grading)
+# The statements of every submission, built once: SQLAlchemy then finds each compiled in its cache at once, instead
+# of building the statement and its cache key again on each request.
+_LOCK_VARIANT = select(Variant.id).where(Variant.id == bindparam("variant_id")).with_for_update()
+# A NULL form token equals no row's token, so a form without one is never taken for a duplicate.
+_ATTEMPTS_AND_FORM = select(
+    func.count(), func.min(Submission.id).filter(Submission.form_token == bindparam("form_token", type_=String))
+).where(Submission.variant_id == bindparam("variant_id"))
+
+
+def _counting_submission(policy: ScorePolicy) -> Select:
+    """The submission that counts for the grade, its current score and late flag, and how many submissions have
+    a grading: the current grading of a submission is its latest; "best" is the highest score after the late
+    penalty, the earliest such attempt on a tie; "last" is the latest attempt."""
+    newer = aliased(Grading)
+    superseded = select(newer.id).where(newer.submission_id == Grading.submission_id, newer.id > Grading.id).exists()
+    effective = case((Submission.is_late, Grading.score * bindparam("late_factor", type_=Float)),
+                     else_=Grading.score)
+    order = (Submission.attempt_no.desc(),) if policy is ScorePolicy.LAST else (effective.desc(), Submission.attempt_no)
+    return (
+        select(Submission.is_late, Grading.score, func.count().over())
         .join(Grading, Grading.submission_id == Submission.id)
-        .where(Submission.assignment_item_id == item.id, Submission.user_id == student.id)
-        .order_by(Submission.attempt_no, Grading.id)
-    ).all()
-    current: dict[int, tuple[Submission, Grading]] = {}
-    for submission, grading in rows:
-        current[submission.id] = (submission, grading)  # the later grading of a submission wins
+        .where(Submission.assignment_item_id == bindparam("item_id"), Submission.user_id == bindparam("user_id"),
+               ~superseded)
+        .order_by(*order).limit(1)
+    )
+
+
+_COUNTING_SUBMISSION = {policy.value: _counting_submission(policy) for policy in ScorePolicy}
+
+
+def _grade_upsert(dialect: str) -> Insert | None:
+    """INSERT the grade, or UPDATE it where the student has one for the item: one statement (PostgreSQL, SQLite)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:
+        return None
+    statement = insert(Grade.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=[Grade.assignment_item_id, Grade.user_id],
+        set_={name: statement.excluded[name] for name in ("score", "is_late", "attempts", "updated_at")},
+    )
+
+
+_GRADE_UPSERTS = {dialect: _grade_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def update_grade(session: Session, item: AssignmentItem, student: User) -> None:
+    """Recompute the grade that counts from the current grading of every submission (best or last, late penalty).
+
+    The database picks the one submission that counts (``_counting_submission``), so a student's hundredth attempt
+    reads one row, not a hundred; the grade is then written with one upsert, which does not refresh a Grade this
+    session loaded before (``session.refresh`` it to read the new values)."""
     penalty = item.assignment.late_penalty
-    effective = [
-        (grading.score * (1 - penalty) if submission.is_late else grading.score, submission.is_late)
-        for submission, grading in current.values()
-    ]
+    statement = _COUNTING_SUBMISSION.get(item.assignment.score_policy, _COUNTING_SUBMISSION[ScorePolicy.BEST.value])
+    counting = session.execute(statement, {"item_id": item.id, "user_id": student.id,
+                                           "late_factor": 1 - penalty}).first()
+    values = {"score": 0.0, "is_late": False, "attempts": 0}
+    if counting is not None:
+        is_late, score, attempts = counting
+        values = {"score": score * (1 - penalty) if is_late else score, "is_late": is_late, "attempts": attempts}
+    upsert = _GRADE_UPSERTS.get(session.get_bind().dialect.name)
+    if upsert is not None:
+        ids = {"assignment_item_id": item.id, "user_id": student.id}
+        session.execute(upsert, {**ids, "updated_at": utcnow(), **values})
+        return
     grade = session.scalar(select(Grade).where(Grade.assignment_item_id == item.id, Grade.user_id == student.id))
     if grade is None:
         grade = Grade(assignment_item_id=item.id, user_id=student.id)
         session.add(grade)
-    if not effective:
-        grade.score, grade.is_late = 0.0, False
-    elif item.assignment.score_policy == ScorePolicy.LAST.value:
-        grade.score, grade.is_late = effective[-1]
-    else:
-        grade.score, grade.is_late = max(effective, key=lambda pair: pair[0])
-    grade.attempts = len(current)
+    for name, value in values.items():
+        setattr(grade, name, value)
     session.flush()
-    return grade

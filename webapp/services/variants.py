@@ -7,7 +7,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,16 +17,34 @@ from exercises import ComputedKey, Dataset, ExerciseDefinition, build_dataset, c
 from ..models import Course, Exercise, ExerciseVersion, User, Variant, utcnow
 
 
+_SESSION_VARIANTS = "mlelab.variants"  # session.info key: (course, user, exercise) ids -> Variant
+# Built once, so that each request finds it compiled in SQLAlchemy's cache.
+_VARIANT = select(Variant).where(Variant.course_id == bindparam("course_id"), Variant.user_id == bindparam("user_id"),
+                                 Variant.exercise_id == bindparam("exercise_id"))
+
+
 def variant_seed(secret: str, course_id: int, user_id: int, exercise_uuid: str) -> str:
     message = f"variant:{course_id}:{user_id}:{exercise_uuid}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def get_or_create_variant(session: Session, *, course: Course, user: User, exercise: Exercise, secret: str) -> Variant:
-    query = select(Variant).where(
-        Variant.course_id == course.id, Variant.user_id == user.id, Variant.exercise_id == exercise.id
-    )
-    variant = session.scalar(query)
+    # A request asks for the same variant more than once (the page, then the submission): the session remembers
+    # the rows it found, as long as they are still its persistent rows (not rolled back, not expunged).
+    found = session.info.setdefault(_SESSION_VARIANTS, {})
+    identity = (course.id, user.id, exercise.id)
+    known = found.get(identity)
+    if known is not None and inspect(known).persistent and known in session:
+        return known
+    found[identity] = variant = _get_or_create_variant(session, course=course, user=user, exercise=exercise,
+                                                       secret=secret)
+    return variant
+
+
+def _get_or_create_variant(session: Session, *, course: Course, user: User, exercise: Exercise,
+                           secret: str) -> Variant:
+    ids = {"course_id": course.id, "user_id": user.id, "exercise_id": exercise.id}
+    variant = session.scalar(_VARIANT, ids)
     if variant is not None:
         return variant
     variant = Variant(course_id=course.id, user_id=user.id, exercise_id=exercise.id,
@@ -36,7 +54,7 @@ def get_or_create_variant(session: Session, *, course: Course, user: User, exerc
         with session.begin_nested():
             session.add(variant)
     except IntegrityError:
-        variant = session.scalars(query).one()
+        variant = session.scalars(_VARIANT, ids).one()
     return variant
 
 
@@ -53,7 +71,7 @@ def ensure_key(session: Session, variant: Variant, version: ExerciseVersion) -> 
 
     Raises ``exercises.KeyComputationError`` when the grader cannot verify a key for this data.
     """
-    definition = ExerciseDefinition.model_validate(version.definition)
+    definition = version.parsed_definition()
     cache_is_fresh = variant.key_version_id == version.id and variant.grader_version == grader.GRADER_VERSION
     if cache_is_fresh and variant.data is not None and variant.key is not None:
         return VariantKey(definition, Dataset.from_json(variant.data), dict(variant.key["values"]),

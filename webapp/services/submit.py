@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 import grader
-from exercises import KeyContext, check_answer, option_order, read_answer
+from exercises import KeyContext, check_answer, combined_score, option_order, read_answer
 from exercises.schema import ChoicePart
 
 from ..models import Assignment, AssignmentItem, Grade, Grading, ScorePolicy, Submission, User, Variant, utcnow
@@ -152,13 +152,10 @@ def submit_answer(
 
     verdicts: dict[str, dict[str, Any]] = {}
     context = KeyContext(key.definition, key.dataset, key.values, key.mistakes, variant.seed)
-    total_weight = sum(part.weight for part in parts)
-    score = 0.0
-    for part in parts:
-        verdict = check_answer(part, parsed[part.name], context)
+    checked = [check_answer(part, parsed[part.name], context) for part in parts]
+    for part, verdict in zip(parts, checked, strict=True):
         verdicts[part.name] = _verdict_to_json(verdict)
-        score += part.weight * verdict.score
-    score = min(1.0, max(0.0, score / total_weight))
+    score = combined_score(checked, parts)
 
     submission = Submission(
         variant_id=variant.id, assignment_item_id=item.id, user_id=student.id, exercise_version_id=version.id,

@@ -1,5 +1,5 @@
 """Commands: ``flask --app webapp exercises sync|check``, ``demo``, ``users create|set-password``,
-``courses create``."""
+``courses create``, ``regrade``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,21 @@ from sqlalchemy import select
 
 from exercises import ExerciseFileError, check_keys, exercise_folders, load_exercise
 
+from .database import begin_write_transaction
 from .extensions import db
-from .models import Role, User, utcnow
-from .services.accounts import (MIN_PASSWORD_LENGTH, AccountError, create_user, end_sessions, hash_password,
-                                normalise_email)
+from .models import AssignmentItem, Course, Role, User, utcnow
+from .services.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    create_user,
+    end_sessions,
+    hash_password,
+    normalise_email,
+)
 from .services.courses import create_course
 from .services.demo import DEMO_STUDENT_EMAIL, DEMO_TEACHER_EMAIL, create_demo
+from .services.regrade import Against, regrade_scope, run_regrade
+from .services.regrade_report import RegradeReport, sort_grade_changes
 from .services.sync import sync_exercises
 
 exercises_cli = AppGroup("exercises", help="Validate the exercise catalogue and sync it into the database.")
@@ -36,9 +45,13 @@ def sync_command(path: str | None) -> None:
     """Validate every exercise and upsert it into the database by UUID."""
     report = sync_exercises(db.session, _exercises_dir(path))
     db.session.commit()
-    for label, slugs in (("created", report.created), ("new version", report.new_versions),
-                         ("unchanged", report.unchanged), ("restored", report.restored),
-                         ("archived", report.archived)):
+    for label, slugs in (
+        ("created", report.created),
+        ("new version", report.new_versions),
+        ("unchanged", report.unchanged),
+        ("restored", report.restored),
+        ("archived", report.archived),
+    ):
         if slugs:
             click.echo(f"{label}: {', '.join(slugs)}")
     for problem in report.problems:
@@ -82,8 +95,10 @@ def demo_command() -> None:
     accounts = create_demo(db.session, now=utcnow())
     db.session.commit()
     if accounts is None:
-        click.echo("The demo course exists already; its passwords were printed when it was created. "
-                   f"Set a new one with: flask --app webapp users set-password {DEMO_STUDENT_EMAIL}")
+        click.echo(
+            "The demo course exists already; its passwords were printed when it was created. "
+            f"Set a new one with: flask --app webapp users set-password {DEMO_STUDENT_EMAIL}"
+        )
         return
     click.echo("")
     click.echo("Demo accounts (shown only this once):")
@@ -137,8 +152,98 @@ def create_course_command(title: str, teacher_email: str) -> None:
     click.echo(f"created course {course.title!r}; students join with the code {course.join_code}")
 
 
+@click.command("regrade")
+@click.argument("course_id", type=int)
+@click.option("--item", "item_id", type=int, help="Only this assignment item (its id); default: every item.")
+@click.option(
+    "--against",
+    type=click.Choice([a.value for a in Against]),
+    default=Against.ANSWERED.value,
+    show_default=True,
+    help="Judge each answer by the exercise version it answered, or by the current one.",
+)
+@click.option(
+    "--dry-run/--apply",
+    "dry_run",
+    default=True,
+    show_default=True,
+    help="Show what would change and write nothing, or append the new gradings and update the grades.",
+)
+@with_appcontext
+def regrade_command(course_id: int, item_id: int | None, against: str, dry_run: bool) -> None:
+    """Check a course's stored answers again against keys computed by the current grader."""
+    session = db.session
+    course = session.get(Course, course_id)
+    if course is None:
+        raise click.ClickException(f"no course with id {course_id}")
+    item = None
+    if item_id is not None:
+        item = session.get(AssignmentItem, item_id)
+        if item is None or item.assignment.course_id != course.id:
+            raise click.ClickException(f"course {course_id} has no assignment item with id {item_id}")
+    scope = regrade_scope(session, course, item=item, against=Against(against))
+    label = f"{'Dry run' if dry_run else 'Regrading'}: {scope.total} submissions of {course.title!r}"
+    with click.progressbar(length=scope.total, label=label, file=sys.stderr) as bar:
+
+        def after_batch(done: int, total: int) -> None:
+            session.rollback() if dry_run else session.commit()  # each applied batch is kept as it ends
+            bar.update(done - bar.pos)
+            begin_write_transaction(session)
+
+        begin_write_transaction(session)
+        report = run_regrade(session, scope, apply=not dry_run, now=utcnow(), after_batch=after_batch)
+    session.rollback() if dry_run else session.commit()
+    _print_report(report)
+    if report.failures:
+        sys.exit(1)
+
+
+def _print_report(report: RegradeReport) -> None:
+    """The grades that change (largest change first) as a table, then the counts and any failed key."""
+    rows = [
+        (
+            g.student,
+            g.email,
+            str(g.item_id),
+            _pct(g.before),
+            _pct(g.after),
+            f"{100 * g.change:+.1f}",
+            "override" if g.overridden else "",
+        )
+        for g in sort_grade_changes(report.grades)
+    ]
+    heading = ("student", "e-mail", "item", "before %", "after %", "change", "")
+    widths = [max(len(row[i]) for row in [heading, *rows]) for i in range(len(heading))]
+    for row in [heading, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    verb = "got" if report.applied else "would get"
+    click.echo(
+        f"{report.checked} of {report.total} submissions checked; {report.changed} {verb} a new grading; "
+        f"{report.grades_changed} grades change."
+    )
+    if report.unreadable:
+        click.echo(f"{report.unreadable} submissions have an answer the judging version cannot read (scored 0).")
+    if report.data_changed:
+        click.echo(
+            f"warning: {report.data_changed} submissions were answered on other data than the current "
+            "version generates.",
+            err=True,
+        )
+    for failure in report.failures:
+        click.echo(
+            f"key failed, left as it was: {failure.student}, item {failure.item_id}, version "
+            f"{failure.version}: {failure.message}",
+            err=True,
+        )
+
+
+def _pct(fraction: float) -> str:
+    return f"{100 * fraction:.1f}"
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(exercises_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(regrade_command)

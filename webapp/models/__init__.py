@@ -5,12 +5,30 @@ from .base import Base, utcnow
 from .course import Course, CourseRole, Enrolment
 from .exercise import Exercise, ExercisePart, ExerciseVersion
 from .grade import Grade, GradeOverride
+from .regrade import RegradeRun
 from .submission import Grading, Submission
 from .user import Role, User
 from .variant import Variant
 
 __all__ = [
-    "Assignment", "AssignmentItem", "Base", "Course", "CourseRole", "Enrolment", "Exercise", "ExercisePart",
-    "ExerciseVersion", "Grade", "GradeOverride", "Grading", "RevealPolicy", "Role", "ScorePolicy", "Submission",
-    "User", "Variant", "utcnow",
+    "Assignment",
+    "AssignmentItem",
+    "Base",
+    "Course",
+    "CourseRole",
+    "Enrolment",
+    "Exercise",
+    "ExercisePart",
+    "ExerciseVersion",
+    "Grade",
+    "GradeOverride",
+    "Grading",
+    "RegradeRun",
+    "RevealPolicy",
+    "Role",
+    "ScorePolicy",
+    "Submission",
+    "User",
+    "Variant",
+    "utcnow",
 ]

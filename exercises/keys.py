@@ -41,7 +41,9 @@ AT_QUANTITIES = ("likelihood_at", "loglik_at")
 FUNCTION_QUANTITIES = ("loglik_function", "likelihood_function", "score_function")
 OTHER_QUANTITIES = ("mean_response", "gradient_descent", "lms_cost")
 _LINKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "linear": lambda eta: eta, "logistic": expit, "poisson_regression": np.exp,
+    "linear": lambda eta: eta,
+    "logistic": expit,
+    "poisson_regression": np.exp,
     "laplace_regression": lambda eta: eta,
 }
 
@@ -103,8 +105,10 @@ class Fits:
         name, model, inputs = self.inputs(model_name)
         field = "model" if self.definition.model is not None else f"models.{name}"
         if model.family not in grader.FAMILIES:
-            raise KeyComputationError(f"{field}.family", f"unknown family {model.family!r}: expected one of "
-                                      f"{', '.join(sorted(grader.FAMILIES))}")
+            raise KeyComputationError(
+                f"{field}.family",
+                f"unknown family {model.family!r}: expected one of {', '.join(sorted(grader.FAMILIES))}",
+            )
         if name not in self._fits:
             try:
                 self._fits[name] = grader.fit(model.family, **inputs)
@@ -143,8 +147,9 @@ def compute_key(definition: ExerciseDefinition, dataset: Dataset) -> ComputedKey
     if not fits._fits and definition.all_models:  # e.g. only likelihood_at parts: still prove the data fit
         fits.fit(None)
     verification = fits.verification() if fits._fits else {"converged": True}
-    return ComputedKey(values=values, mistakes=mistakes, verification=verification,
-                       grader_version=grader.GRADER_VERSION)
+    return ComputedKey(
+        values=values, mistakes=mistakes, verification=verification, grader_version=grader.GRADER_VERSION
+    )
 
 
 def _number(fits: Fits, spec: KeyTable, field: str) -> tuple[float, list[grader.LikelyMistake]]:
@@ -161,8 +166,11 @@ def _number(fits: Fits, spec: KeyTable, field: str) -> tuple[float, list[grader.
         return _mean_response(fits, spec, field), []
     if quantity in ("gradient_descent", "lms_cost"):
         values = _lms(fits, spec, field)
-        return float(values[0] if quantity == "lms_cost" or spec.component is None and values.size == 1
-                     else values[_component(spec, values.size, field)]), []
+        return float(
+            values[0]
+            if quantity == "lms_cost" or spec.component is None and values.size == 1
+            else values[_component(spec, values.size, field)]
+        ), []
     if quantity in FUNCTION_QUANTITIES:
         raise KeyComputationError(field, f"{quantity} is a function of the parameters: use it in a formula part")
     _, fit, inputs = fits.fit(spec.model)
@@ -196,15 +204,20 @@ def _vector(fits: Fits, part: VectorPart, field: str) -> tuple[list[float], list
     _, fit, inputs = fits.fit(spec.model)
     parsed = grader.parse_key_spec(spec.quantity) if spec.quantity not in _OTHER_NAMES else None
     if parsed is None or parsed.kind != "param" or parsed.index:
-        raise KeyComputationError(field, "a vector part's key is a whole vector parameter, e.g. mle.beta, a "
-                                  "gradient_descent iterate, or a list of keys")
+        raise KeyComputationError(
+            field,
+            "a vector part's key is a whole vector parameter, e.g. mle.beta, a "
+            "gradient_descent iterate, or a list of keys",
+        )
     table = fit.params if parsed.table == "mle" else fit.se
     if parsed.name not in table or np.ndim(table[parsed.name]) != 1:
         raise KeyComputationError(field, f"the {fit.family} fit has no vector parameter {parsed.name!r}")
     size = np.size(table[parsed.name])
     specs = [f"{parsed.table}.{parsed.name}[{i}]" for i in range(size)]
-    return ([float(grader.key_value(fit, s)) for s in specs],
-            [list(grader.likely_mistakes(fit, s, inputs)) for s in specs])
+    return (
+        [float(grader.key_value(fit, s)) for s in specs],
+        [list(grader.likely_mistakes(fit, s, inputs)) for s in specs],
+    )
 
 
 def _theta(family: grader.Family, data: dict[str, np.ndarray], at: dict[str, Any] | None, field: str) -> np.ndarray:
@@ -234,8 +247,10 @@ def _mean_response(fits: Fits, spec: KeyTable, field: str) -> float:
     if spec.x is None:
         raise KeyComputationError(f"{field}.x", "give the design row, intercept included, e.g. x = [1, 2.5]")
     if beta.ndim == 0 or len(spec.x) != beta.shape[0]:
-        raise KeyComputationError(f"{field}.x", f"the model has {beta.shape[0] if beta.ndim else 0} coefficient(s) "
-                                  f"per class; x has {len(spec.x)} value(s)")
+        raise KeyComputationError(
+            f"{field}.x",
+            f"the model has {beta.shape[0] if beta.ndim else 0} coefficient(s) per class; x has {len(spec.x)} value(s)",
+        )
     eta = np.asarray(spec.x) @ beta
     if fit.family == "multinomial_logistic":
         probabilities = softmax(np.concatenate([[0.0], eta]))
@@ -255,8 +270,9 @@ def _lms(fits: Fits, spec: KeyTable, field: str) -> np.ndarray:
     if spec.quantity == "lms_cost":
         theta = (spec.at or {}).get("theta")
         if not isinstance(theta, list) or len(theta) != X.shape[1]:
-            raise KeyComputationError(f"{field}.at", f"give theta with {X.shape[1]} values, e.g. at = {{ theta = "
-                                      f"{[0] * X.shape[1]} }}")
+            raise KeyComputationError(
+                f"{field}.at", f"give theta with {X.shape[1]} values, e.g. at = {{ theta = {[0] * X.shape[1]} }}"
+            )
         return np.array([grader.lms_cost(X, y, np.asarray(theta, dtype=float))])
     if spec.alpha is None or spec.steps is None or spec.start is None:
         raise KeyComputationError(field, "gradient_descent needs alpha, steps and start")
@@ -280,35 +296,41 @@ def formula_key(fits: Fits, part: FormulaPart, field: str) -> Callable[..., np.n
     positions = {}
     for i, variable in enumerate(part.variables):
         if variable.parameter not in labels:
-            raise KeyComputationError(f"parts.variables[{i}].parameter",
-                                      f"{variable.parameter!r} is not a parameter of the model: {', '.join(labels)}")
+            raise KeyComputationError(
+                f"parts.variables[{i}].parameter",
+                f"{variable.parameter!r} is not a parameter of the model: {', '.join(labels)}",
+            )
         positions[variable.name] = labels.index(variable.parameter)
     if sorted(positions.values()) != list(range(len(labels))):
         raise KeyComputationError(f"{field}", f"the variables must stand for every parameter: {', '.join(labels)}")
     if spec.quantity == "score_function" and len(labels) != 1:
-        raise KeyComputationError(field, "score_function is the derivative in the only parameter of a "
-                                  "one-parameter model")
+        raise KeyComputationError(
+            field, "score_function is the derivative in the only parameter of a one-parameter model"
+        )
 
     def function(**points: np.ndarray) -> np.ndarray:
         arrays = [np.asarray(points[name], dtype=float) for name in positions]
         shape = np.broadcast_shapes(*(a.shape for a in arrays))
-        columns = [np.broadcast_to(a, shape).ravel() for a in arrays]
-        out = np.full(columns[0].size, np.nan)
-        theta = np.empty(len(labels))
-        for k in range(out.size):
-            for name, column in zip(positions, columns, strict=True):
-                theta[positions[name]] = column[k]
-            try:
-                if spec.quantity == "score_function":
-                    out[k] = -family.grad(theta, clean)[0]
-                else:
-                    loglik = -family.nll(theta, clean)
-                    out[k] = loglik if spec.quantity == "loglik_function" else math.exp(loglik)
-            except (grader.ParameterError, OverflowError):
-                continue  # outside the domain or not finite: the checker skips the point
-        return out.reshape(shape)
+        thetas = np.empty((math.prod(shape), len(labels)))
+        for name, array in zip(positions, arrays, strict=True):
+            thetas[:, positions[name]] = np.broadcast_to(array, shape).ravel()
+        # NaN outside the domain or where the value is not finite: the checker skips such points.
+        if spec.quantity == "score_function":
+            return -family.grad_at(thetas, clean)[:, 0].reshape(shape)
+        loglik = -family.nll_at(thetas, clean)
+        if spec.quantity == "likelihood_function":
+            loglik = np.array([_exp(value) for value in loglik])
+        return loglik.reshape(shape)
 
     return function
+
+
+def _exp(value: float) -> float:
+    """e ** value as ``math.exp`` computes it, NaN where it overflows."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.nan
 
 
 def formula_domains(fits: Fits, part: FormulaPart) -> dict[str, Any]:
@@ -354,5 +376,13 @@ def check_keys(loaded: LoadedExercise, seeds: list[str]) -> list[ComputedKey]:
     return keys
 
 
-__all__ = ["ComputedKey", "Fits", "KeyComputationError", "Part", "check_keys", "compute_key", "formula_domains",
-           "formula_key"]
+__all__ = [
+    "ComputedKey",
+    "Fits",
+    "KeyComputationError",
+    "Part",
+    "check_keys",
+    "compute_key",
+    "formula_domains",
+    "formula_key",
+]

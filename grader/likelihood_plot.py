@@ -4,7 +4,7 @@ Pure numerics, like the rest of the grader: the caller draws the picture. The vi
 errors either side of the MLE, stays strictly inside each parameter's domain (0 < p < 1, sigma > 0), and widens to
 take in a student's point when it lies within ``reach`` standard errors; a point further away, or outside the
 domain, is flagged as off the plot. Every parameter not shown is held at its MLE. The values come from the family's
-own negative log-likelihood hook (``Family._nll``), never from a formula of this module.
+own negative log-likelihood (``Family.nll_at``), never from a formula of this module.
 """
 
 from __future__ import annotations
@@ -167,54 +167,11 @@ def _view(mle: float, se: float, domain: Domain, span: float, student: float | N
 
 def _nll_at(family: Family, data: Data, theta: np.ndarray, positions: list[int], columns: list[np.ndarray]):
     """The nll at each point: ``theta`` with the elements at ``positions`` set to the columns' values (NaN where it
-    is not finite). One vectorised call of the hook when the family's hook takes arrays of scalar parameters and
-    agrees with its pointwise values, else one call per point."""
-    count = columns[0].size
-    vectorised = _vectorised(family, data, theta, positions, columns)
-    if vectorised is not None:
-        return vectorised
-    out = np.empty(count)
-    point = theta.astype(float).copy()
-    shapes = family.param_shapes(data)
-    for k in range(count):
-        for i, column in zip(positions, columns, strict=True):
-            point[i] = column[k]
-        out[k] = _one(family, data, point, shapes)
-    return out
-
-
-def _one(family: Family, data: Data, point: np.ndarray, shapes) -> float:
-    with np.errstate(all="ignore"):
-        value = family._nll(family._unpack(point, data, shapes), data)
-    value = float(value)
-    return value if np.isfinite(value) else np.nan
-
-
-def _vectorised(family: Family, data: Data, theta: np.ndarray, positions: list[int], columns: list[np.ndarray]):
-    shapes = family.param_shapes(data)
-    if any(shape != () for shape in shapes.values()) or columns[0].size < 3:
-        return None  # a vector parameter: the hook works on one point at a time
-    params = family._unpack(theta.astype(float), data, shapes)
-    names = list(shapes)
+    is not finite), by ``Family.nll_at``."""
+    thetas = np.tile(theta.astype(float), (columns[0].size, 1))
     for i, column in zip(positions, columns, strict=True):
-        params[names[i]] = column
-    try:
-        with np.errstate(all="ignore"):
-            values = np.asarray(family._nll(params, data), dtype=float)
-    except (TypeError, ValueError):  # e.g. float() of an array inside the hook
-        return None
-    if values.shape != columns[0].shape:
-        return None
-    values = np.where(np.isfinite(values), values, np.nan)
-    # The hook accepted arrays; trust it only if it agrees with its own pointwise values.
-    point = theta.astype(float).copy()
-    for k in (0, values.size // 2, values.size - 1):
-        for i, column in zip(positions, columns, strict=True):
-            point[i] = column[k]
-        single = _one(family, data, point, shapes)
-        if not (np.isnan(single) and np.isnan(values[k])) and not np.isclose(single, values[k], rtol=1e-9, atol=0):
-            return None
-    return values
+        thetas[:, i] = column
+    return family.nll_at(thetas, data)
 
 
 __all__ = ["CURVE_POINTS", "REACH_SE", "SPAN_SE", "SURFACE_POINTS", "LikelihoodGrid", "PlotAxis", "likelihood_grid"]

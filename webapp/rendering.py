@@ -26,6 +26,14 @@ def markdown_to_html(text: str) -> Markup:
 
 
 def inline_markdown(text: str) -> Markup:
+    """One line of Markdown (a part's label, an option) as HTML without a paragraph around it."""
+    return _inline_html(str(text))  # plain text: a Markup argument is no different source
+
+
+@lru_cache(maxsize=1024)
+def _inline_html(text: str) -> Markup:
+    # The same few labels come back on every page: each is rendered once, a pure function of its text (a Markup is
+    # an immutable str, so sharing one is safe).
     return Markup(_markdown().renderInline(text))
 
 

@@ -174,6 +174,20 @@ class Family(ABC):
         params = self._unpack(self._checked_theta(theta, clean), clean)
         return self._finite("Hessian", self._hess, params, clean)
 
+    def nll_at(self, thetas: ArrayLike, data: Data) -> np.ndarray:
+        """The nll at each row of ``thetas`` (shape (m, n_params), pack order) for data from ``validate_data``: NaN
+        where ``nll`` would raise ParameterError (a row outside the domain, a value that is not finite).
+
+        For one data set at many points (a formula key, a plot): the hook takes all rows in one call when every
+        parameter is a scalar and the hook accepts arrays and agrees with its pointwise values; else one call a row.
+        """
+        return self._at_rows(self._nll, thetas, data, ())
+
+    def grad_at(self, thetas: ArrayLike, data: Data) -> np.ndarray:
+        """The gradient at each row of ``thetas``, shape (m, n_params), evaluated as ``nll_at`` evaluates the nll; a
+        row of NaN where ``grad`` would raise ParameterError."""
+        return self._at_rows(self._grad, thetas, data, (self.n_params(data),))
+
     def closed_form(self, data: Mapping[str, ArrayLike]) -> Params | None:
         """The MLE by formula when one exists, else None."""
         return self._closed_form(self.validate_data(**data))
@@ -274,11 +288,55 @@ class Family(ABC):
             domain = self.domain(name)
             outside = ~domain.contains(values)
             if outside.any():
-                raise ParameterError(
-                    f"{name} must satisfy {domain.describe(name)}; got {values[outside][0]!r}"
-                )
+                raise ParameterError(f"{name} must satisfy {domain.describe(name)}; got {values[outside][0]!r}")
             offset += size
         return flat
+
+    def _at_rows(
+        self, hook: Callable[[Params, Data], Any], thetas: ArrayLike, data: Data, shape: tuple[int, ...]
+    ) -> np.ndarray:
+        rows = np.asarray(thetas, dtype=float)
+        if rows.ndim != 2 or rows.shape[1] != self.n_params(data):
+            raise ParameterError(f"thetas for {self.id} must have shape (m, {self.n_params(data)}); got {rows.shape}")
+        inside = np.ones(rows.shape[0], dtype=bool)
+        for column, domain in enumerate(self.element_domains(data)):
+            inside &= domain.contains(rows[:, column])
+        shapes = self.param_shapes(data)
+        rows = rows[inside]
+        with np.errstate(all="ignore"):
+            values = self._all_rows(hook, rows, data, shapes, shape)
+            if values is None:
+                values = np.array([self._one_row(hook, row, data, shapes, shape) for row in rows]).reshape(-1, *shape)
+        # A row with any value that is not finite is NaN throughout, as the public methods raise for it.
+        values[~np.isfinite(values).all(axis=tuple(range(1, values.ndim)))] = np.nan
+        out = np.full((inside.size, *shape), np.nan)
+        out[inside] = values
+        return out
+
+    def _one_row(self, hook: Callable[[Params, Data], Any], row: np.ndarray, data: Data, shapes, shape):
+        try:
+            value = np.asarray(hook(self._unpack(row, data, shapes), data), dtype=float)
+        except (OverflowError, ZeroDivisionError):
+            return np.full(shape, np.nan)
+        return value if value.shape == shape else np.full(shape, np.nan)
+
+    def _all_rows(self, hook: Callable[[Params, Data], Any], rows: np.ndarray, data: Data, shapes, shape):
+        """Every row in one call of the hook, or None where the hook cannot take them so: parameters with a shape,
+        fewer than 3 rows, a hook that fails on arrays or disagrees with itself at three rows checked one by one."""
+        if any(s != () for s in shapes.values()) or len(rows) < 3:
+            return None
+        try:
+            values = np.asarray(hook(dict(zip(shapes, rows.T.copy(), strict=True)), data), dtype=float)
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):  # e.g. float() or `if` on an array
+            return None
+        if values.shape != (*shape, len(rows)):
+            return None
+        values = np.array(np.moveaxis(values, -1, 0))  # a copy, rows first
+        for k in (0, len(rows) // 2, len(rows) - 1):
+            single = self._one_row(hook, rows[k], data, shapes, shape)
+            if not np.allclose(single, values[k], rtol=1e-9, atol=0, equal_nan=True):
+                return None
+        return values
 
     def _finite(self, what: str, hook: Callable[[Params, Data], Any], params: Params, data: Data) -> Any:
         # Inside the domain a value can still overflow (e.g. 1/p**2 for p near 1e-200): report it, do not warn.

@@ -10,7 +10,10 @@ answer, and posted text (or the chosen boxes) comes back as it was sent.
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -21,9 +24,11 @@ from exercises.schema import ChoicePart, Part
 
 
 class AnswerFormBase(FlaskForm):
-    form_token = HiddenField()
+    # Hidden fields show no label; naming one ("") spares WTForms translating a default, which loads its message
+    # catalogue from disk on every request.
+    form_token = HiddenField(label="")
     # The exercise version the page showed: choice positions mean something only in that version's options.
-    shown_version = HiddenField()
+    shown_version = HiddenField(label="")
 
     def part_field(self, part: Part) -> Field:
         return self[field_name(part)]
@@ -47,8 +52,9 @@ def part_field(part: Part, locale: str, seed: str) -> Field:
     label = part.label.get(locale)
     if isinstance(part, ChoicePart):
         # Every option is offered in this variant's order, its value its position there: nothing else marks it.
-        choices = [SelectChoice(str(position), option.get(locale))
-                   for position, option in enumerate(option_order(part, seed))]
+        choices = [
+            SelectChoice(str(position), option.get(locale)) for position, option in enumerate(option_order(part, seed))
+        ]
         if part.multiple:
             return SelectMultipleField(label, choices=choices, validate_choice=False)
         return RadioField(label, choices=choices, validate_choice=False)
@@ -59,15 +65,43 @@ def part_field(part: Part, locale: str, seed: str) -> Field:
 
 def answer_form(parts: Sequence[Part], locale: str, seed: str, version_id: int) -> AnswerFormBase:
     """A form with one field per part; ``seed`` (the student's variant) orders the options of choice parts."""
+    form = answer_form_class(parts, locale, seed, version_id)()
+    if not form.form_token.data:
+        form.form_token.data = secrets.token_urlsafe(24)
+    if not form.shown_version.data:
+        form.shown_version.data = str(version_id)
+    return form
+
+
+# Form classes by (version id, the parts object, locale, order of each choice part's options), each with the parts
+# it was built from. A class holds labels and options in one order, nothing of a student's answers or key, so
+# variants whose options come in the same order share it. The parts are the parsed definition's, shared across
+# requests (``ExerciseVersion.parsed_definition``): holding them keeps their id from being reused, and a hit must
+# be built from these very parts, so a version id that means another definition (another database) never hits.
+_FORM_CLASSES: OrderedDict[tuple[Any, ...], tuple[Sequence[Part], type[AnswerFormBase]]] = OrderedDict()
+_FORM_CLASSES_LIMIT = 512
+_FORM_CLASSES_LOCK = threading.Lock()
+
+
+def answer_form_class(parts: Sequence[Part], locale: str, seed: str, version_id: int) -> type[AnswerFormBase]:
+    orders = tuple(
+        tuple(option.id for option in option_order(part, seed)) if isinstance(part, ChoicePart) else None
+        for part in parts
+    )
+    key = (version_id, id(parts), locale, orders)
+    with _FORM_CLASSES_LOCK:
+        found = _FORM_CLASSES.get(key)
+        if found is not None and found[0] is parts:
+            _FORM_CLASSES.move_to_end(key)
+            return found[1]
 
     class AnswerForm(AnswerFormBase):
         pass
 
     for part in parts:
         setattr(AnswerForm, field_name(part), part_field(part, locale, seed))
-    form = AnswerForm()
-    if not form.form_token.data:
-        form.form_token.data = secrets.token_urlsafe(24)
-    if not form.shown_version.data:
-        form.shown_version.data = str(version_id)
-    return form
+    with _FORM_CLASSES_LOCK:
+        _FORM_CLASSES[key] = (parts, AnswerForm)
+        if len(_FORM_CLASSES) > _FORM_CLASSES_LIMIT:
+            _FORM_CLASSES.popitem(last=False)
+    return AnswerForm

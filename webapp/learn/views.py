@@ -7,7 +7,9 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from exercises import ExerciseDefinition, KeyComputationError, display_table, vector_length
 from exercises.data import format_number
@@ -16,14 +18,14 @@ from exercises.schema import ChoicePart, FormulaPart, NumberPart, Part, VectorPa
 from ..database import begin_write_transaction
 from ..extensions import db
 from ..feedback import answer_problem_message
-from ..models import Assignment, AssignmentItem, utcnow
+from ..models import Assignment, AssignmentItem, Exercise, utcnow
 from ..rendering import current_locale
 from ..services.courses import course_role, courses_of
 from ..services.answer_key import revealed_answers
 from ..services.history import attempt_history
 from ..services.progress import assignment_progress, course_progress
 from ..services.reveal import key_revealed
-from ..services.submit import Outcome, attempts_used, submission_window, submit_answer
+from ..services.submit import Outcome, submission_window, submit_answer
 from ..services.variants import ensure_key, get_or_create_variant
 from . import bp
 from .forms import answer_form
@@ -36,8 +38,27 @@ def enrolled_or_404(course_id: int) -> None:
         abort(404)
 
 
+# The item with everything its pages read of it (its assignment and course, its exercise and versions) in one
+# statement rather than one lazy load each; built once, so SQLAlchemy finds it compiled in its cache at once.
+_ITEM = (
+    select(AssignmentItem)
+    .where(AssignmentItem.id == bindparam("item_id"))
+    .options(
+        joinedload(AssignmentItem.assignment).joinedload(Assignment.course),
+        joinedload(AssignmentItem.exercise).joinedload(Exercise.versions),
+    )
+)
+
+
+# Row ids are INTEGER columns (32 bits on PostgreSQL): an address with a larger number names no row, and sending it
+# to the database would fail the request instead of answering 404.
+_MAX_ROW_ID = 2**31 - 1
+
+
 def load_item(item_id: int) -> AssignmentItem:
-    item = db.session.get(AssignmentItem, item_id)
+    if item_id > _MAX_ROW_ID:
+        abort(404)
+    item = db.session.execute(_ITEM, {"item_id": item_id}).unique().scalar_one_or_none()
     if item is None:
         abort(404)
     enrolled_or_404(item.assignment.course_id)
@@ -58,7 +79,7 @@ def home():
 @bp.route("/assignments/<int:assignment_id>")
 @login_required
 def assignment(assignment_id: int):
-    found = db.session.get(Assignment, assignment_id)
+    found = db.session.get(Assignment, assignment_id) if assignment_id <= _MAX_ROW_ID else None
     if found is None:
         abort(404)
     enrolled_or_404(found.course_id)
@@ -74,7 +95,7 @@ def assignment(assignment_id: int):
 def exercise(item_id: int):
     item = load_item(item_id)
     version = item.exercise.current_version
-    parts = ExerciseDefinition.model_validate(version.definition).parts
+    parts = version.parsed_definition().parts
     locale = current_locale()
     secret = current_app.config["SECRET_KEY"]
     variant = get_or_create_variant(
@@ -136,6 +157,8 @@ def exercise(item_id: int):
     db.session.commit()
     history = attempt_history(db.session, item, current_user, locale)
     progress = assignment_progress(db.session, item.assignment, current_user, now)
+    # The item's progress counts the attempts as submit_answer does (every submission on the student's variant).
+    counted = next(p for p in progress.items if p.item.id == item.id)
     return render_template(
         "learn/exercise.html",
         item=item,
@@ -148,9 +171,9 @@ def exercise(item_id: int):
         latest=history[0] if history else None,
         plot_url=plot_url(history[0].submission if history else None),
         answers=revealed_answers(key.definition, key.values, variant.seed, locale) if revealed else None,
-        attempts_left=max(0, item.attempt_limit - attempts_used(db.session, variant)),
+        attempts_left=counted.attempts_left,
         window=submission_window(item.assignment, now),
-        counted=next(p for p in progress.items if p.item.id == item.id),
+        counted=counted,
     ), 200 if not form.errors else 422
 
 

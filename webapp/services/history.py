@@ -40,7 +40,7 @@ def attempt_history(session: Session, item: AssignmentItem, student: User, local
     for submission in item_submissions(session, item, student):
         version_id = submission.exercise_version_id
         if version_id not in definitions:
-            definitions[version_id] = ExerciseDefinition.model_validate(submission.exercise_version.definition)
+            definitions[version_id] = submission.exercise_version.parsed_definition()
         history.append(read_attempt(submission, definitions[version_id], locale))
     return history
 

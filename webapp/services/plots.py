@@ -297,7 +297,7 @@ def _point(values: tuple[float, ...]) -> str:
 
 def plot_choice(submission: Submission) -> PlotChoice | None:
     """The plot that fits a submission, read with the exercise version it answered; None when none does."""
-    definition = ExerciseDefinition.model_validate(submission.exercise_version.definition)
+    definition = submission.exercise_version.parsed_definition()
     verdicts = submission.current_grading.verdicts
     wrong = {name for name, verdict in verdicts.items() if not verdict.get("correct")}
     return choose_plot(definition, submission.parsed_answers, wrong)
@@ -345,7 +345,7 @@ def submission_plot(
 def submission_grid(submission: Submission, choice: PlotChoice) -> LikelihoodGrid | None:
     """The grid of ``choice`` on the submission's own data: the variant's, for the version it answered."""
     version, variant = submission.exercise_version, submission.variant
-    definition = ExerciseDefinition.model_validate(version.definition)
+    definition = version.parsed_definition()
     try:
         if variant.key_version_id == version.id and variant.data is not None:
             dataset = Dataset.from_json(variant.data)

@@ -120,9 +120,15 @@ def verdict_status(verdict: Mapping[str, Any]) -> str:
     return PARTLY if (verdict.get("score") or 0) > 0 else INCORRECT
 
 
+# The badge style of each status, for every page that shows verdicts.
+STATUS_BADGES = {CORRECT: "badge-ok", PARTLY: "badge-warn", PENDING: "badge-info", INCORRECT: "badge-bad"}
+# Translated when asked for (a history page asks once per part and attempt): only the word needed.
+_STATUS_WORDS = {CORRECT: lambda: _("correct"), PARTLY: lambda: _("partly correct"),
+                 PENDING: lambda: _("awaiting the teacher"), INCORRECT: lambda: _("incorrect")}
+
+
 def status_word(status: str) -> str:
-    return {CORRECT: _("correct"), PARTLY: _("partly correct"), PENDING: _("awaiting the teacher"),
-            INCORRECT: _("incorrect")}[status]
+    return _STATUS_WORDS[status]()
 
 
 def verdict_message(verdict: Mapping[str, Any], part: Part) -> str:

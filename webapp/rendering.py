@@ -65,11 +65,12 @@ def zone_label(local: datetime) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .feedback import status_word, verdict_message
+    from .feedback import STATUS_BADGES, status_word, verdict_message
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["verdict_message"] = verdict_message
     app.jinja_env.globals["status_word"] = status_word
+    app.jinja_env.globals["verdict_badges"] = STATUS_BADGES
     app.jinja_env.filters["markdown"] = markdown_to_html
     app.jinja_env.filters["inline_markdown"] = inline_markdown
     app.jinja_env.filters["when"] = format_when

@@ -54,7 +54,7 @@ from ..models import (
 )
 from .regrade_report import GradeChange, KeyFailure, PartChange, RegradeReport, SubmissionChange
 from .review import REVIEWED, submission_score
-from .submit import _verdict_to_json, update_grade
+from .submit import update_grade, verdict_to_json
 from .variants import VariantKey, ensure_key
 
 BATCH_SIZE = 200  # submissions per batch (whole pairs: a batch may hold a few more)
@@ -268,7 +268,7 @@ def _judge(
             verdicts[part.name] = _verdict(error.code, str(error), dict(error.params))
             unreadable = True
             continue
-        verdicts[part.name] = _verdict_to_json(check_answer(part, parsed, context))
+        verdicts[part.name] = verdict_to_json(check_answer(part, parsed, context))
     report.unreadable += unreadable
     if version.id != answered.id and keys.data_differs(variant, answered, key.dataset):
         report.data_changed += 1

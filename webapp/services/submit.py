@@ -154,7 +154,7 @@ def submit_answer(
     context = KeyContext(key.definition, key.dataset, key.values, key.mistakes, variant.seed)
     checked = [check_answer(part, parsed[part.name], context) for part in parts]
     for part, verdict in zip(parts, checked, strict=True):
-        verdicts[part.name] = _verdict_to_json(verdict)
+        verdicts[part.name] = verdict_to_json(verdict)
     score = combined_score(checked, parts)
 
     submission = Submission(
@@ -171,7 +171,7 @@ def submit_answer(
     return SubmitResult(Outcome.GRADED, submission=submission)
 
 
-def _verdict_to_json(verdict: grader.Verdict) -> dict[str, Any]:
+def verdict_to_json(verdict: grader.Verdict) -> dict[str, Any]:
     return {"score": verdict.score, "correct": verdict.correct, "code": verdict.code, "message": verdict.message,
             "params": dict(verdict.params), "misconception": verdict.misconception}
 

@@ -1,9 +1,9 @@
 """SQLAlchemy models, one module per aggregate."""
 
-from .assignment import Assignment, AssignmentItem, RevealPolicy, ScorePolicy
+from .assignment import Assignment, AssignmentItem, Extension, RevealPolicy, ScorePolicy
 from .base import Base, utcnow
 from .course import Course, CourseRole, Enrolment
-from .exercise import Exercise, ExercisePart, ExerciseVersion
+from .exercise import Exercise, ExercisePart, ExerciseVersion, VersionOrigin
 from .grade import Grade, GradeOverride
 from .regrade import RegradeRun
 from .submission import Grading, Submission
@@ -20,6 +20,7 @@ __all__ = [
     "Exercise",
     "ExercisePart",
     "ExerciseVersion",
+    "Extension",
     "Grade",
     "GradeOverride",
     "Grading",
@@ -30,5 +31,6 @@ __all__ = [
     "Submission",
     "User",
     "Variant",
+    "VersionOrigin",
     "utcnow",
 ]

@@ -79,3 +79,27 @@ class AssignmentItem(Base):
     @property
     def attempt_limit(self) -> int:
         return self.max_attempts if self.max_attempts is not None else self.assignment.max_attempts
+
+
+class Extension(Base):
+    """One student's own due time (and hard close) for one assignment, granted by a teacher; it replaces the
+    assignment's times for that student only."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "user_id"),
+        CheckConstraint("closes_at IS NULL OR closes_at >= due_at", name="close_after_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime]
+    # None: no hard close for this student (late work accepted with the assignment's penalty).
+    closes_at: Mapped[Optional[datetime]]
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    assignment: Mapped[Assignment] = relationship()

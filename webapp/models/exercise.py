@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -43,11 +44,17 @@ class Exercise(Base):
         return f"<Exercise {self.slug} {self.uuid}>"
 
 
+class VersionOrigin(str, enum.Enum):
+    FILES = "files"  # synced from exercises/
+    WEB = "web"  # saved by a teacher through the authoring form
+
+
 class ExerciseVersion(Base):
     __tablename__ = "exercise_versions"
     __table_args__ = (
         UniqueConstraint("exercise_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("origin IN ('files', 'web')", name="origin_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +70,9 @@ class ExerciseVersion(Base):
     # The validated definition as the exercise format describes it (model, data, parts); the source of truth for
     # regenerating a variant's data and key, so a regrade of an old submission uses the version it answered.
     definition: Mapped[dict[str, Any]]
+    origin: Mapped[str] = mapped_column(String(10), default=VersionOrigin.FILES.value, server_default="files")
+    # The teacher who saved a web version; None for versions synced from files.
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     exercise: Mapped[Exercise] = relationship(back_populates="versions")

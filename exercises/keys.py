@@ -297,7 +297,7 @@ def formula_key(fits: Fits, part: FormulaPart, field: str) -> Callable[..., np.n
     for i, variable in enumerate(part.variables):
         if variable.parameter not in labels:
             raise KeyComputationError(
-                f"parts.variables[{i}].parameter",
+                f"{field.removesuffix('.key')}.variables[{i}].parameter",
                 f"{variable.parameter!r} is not a parameter of the model: {', '.join(labels)}",
             )
         positions[variable.name] = labels.index(variable.parameter)

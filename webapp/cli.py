@@ -20,9 +20,8 @@ from .services.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
     create_user,
-    end_sessions,
-    hash_password,
     normalise_email,
+    set_password,
 )
 from .services.courses import create_course
 from .services.demo import DEMO_STUDENT_EMAIL, DEMO_TEACHER_EMAIL, create_demo
@@ -51,6 +50,8 @@ def sync_command(path: str | None) -> None:
         ("unchanged", report.unchanged),
         ("restored", report.restored),
         ("archived", report.archived),
+        ("kept the version saved in the browser", report.kept_web),
+        ("folder changed: replaced the version saved in the browser", report.replaced_web),
     ):
         if slugs:
             click.echo(f"{label}: {', '.join(slugs)}")
@@ -126,17 +127,18 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @users_cli.command("set-password")
 @click.argument("email")
 @click.password_option()
-def set_password_command(email: str, password: str) -> None:
+@click.option("--must-change", is_flag=True, help="The user must replace this password with their own at the next "
+              "login (without it, no change is asked for).")
+def set_password_command(email: str, password: str, must_change: bool) -> None:
     """Give an account a new password and end its open sessions."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise click.ClickException(f"no account with e-mail {email}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
-    user.password_hash = hash_password(password)
-    end_sessions(user)
+    set_password(user, password, must_change=must_change)
     db.session.commit()
-    click.echo(f"new password set for {user.email}")
+    click.echo(f"new password set for {user.email}" + (" (to be replaced at the next login)" if must_change else ""))
 
 
 @courses_cli.command("create")

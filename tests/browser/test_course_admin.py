@@ -122,11 +122,26 @@ def test_teacher_opens_a_course_imports_a_roster_and_builds_an_assignment(
     finally:
         context.close()
 
-    # A new student logs in with the password the page showed, and finds the course and its assignment.
+    # A new student logs in with the password the page showed, chooses one of her own (the teacher has seen the
+    # first one), and finds the course and its assignment.
     student_context = browser.new_context(locale="en-US")
     student = student_context.new_page()
     try:
-        log_in(student, live_site.url, "sofia@course-admin.example", passwords["sofia@course-admin.example"])
+        student.goto(f"{live_site.url}/login")
+        student.get_by_label("E-mail").fill("sofia@course-admin.example")
+        student.get_by_label("Password").fill(passwords["sofia@course-admin.example"])
+        student.get_by_role("button", name="Log in").click()
+        assert student.get_by_role("heading", name="Choose your password").is_visible()
+        student.get_by_label("New password", exact=True).fill(passwords["sofia@course-admin.example"])
+        student.get_by_label("Repeat the new password").fill(passwords["sofia@course-admin.example"])
+        student.get_by_role("button", name="Save my password").click()
+        assert student.get_by_text("This is the password you were given.").is_visible()
+        student.get_by_label("New password", exact=True).fill("sofias own password")
+        student.get_by_label("Repeat the new password").fill("sofias own password")
+        screenshot(student, "student-first-login-password")
+        student.get_by_role("button", name="Save my password").click()
+        student.wait_for_url(f"{live_site.url}/")
+        assert student.get_by_text("Your password is saved. Use it from now on.").is_visible()
         assert student.get_by_role("heading", name=COURSE_TITLE).is_visible()
         student.get_by_role("link", name=ASSIGNMENT_TITLE).click()
         assert student.get_by_role("link", name="A biomarker and a disease: logistic regression and BCE").is_visible()

@@ -6,6 +6,7 @@ No database: each test builds a catalogue in ``tmp_path`` by copying ``exercises
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from fractions import Fraction
 from pathlib import Path
@@ -292,3 +293,18 @@ def test_every_interior_share_of_yes_answers_has_a_key(catalogue_root: Path, yes
     loaded = load_exercise(copy_weather(catalogue_root, (ANSWERS_LINE, answers)))
     [key] = check_keys(loaded, ["s"])
     assert key.values["p_hat"] == pytest.approx(yes / 15, rel=1e-9)
+
+
+def test_a_formula_variable_that_is_no_parameter_is_reported_at_its_part(catalogue_root: Path):
+    folder = catalogue_root / WEATHER.name
+    shutil.copytree(WEATHER, folder)
+    toml = folder / "exercise.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('parameter = "p" }', 'parameter = "q" }', 1), encoding="utf-8")
+    loaded = load_exercise(folder, relative_to=catalogue_root.parent)
+    first_formula = next(i for i, part in enumerate(loaded.definition.parts) if part.kind == "formula")
+    with pytest.raises(ExerciseFileError) as caught:
+        check_keys(loaded, SEEDS)
+    [problem] = caught.value.problems
+    assert problem.field == f"parts[{first_formula}].variables[0].parameter"
+    assert "'q' is not a parameter of the model: p" in problem.message

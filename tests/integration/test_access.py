@@ -34,6 +34,7 @@ def url_values(classroom) -> dict[str, int]:
     """Ids of real objects for every URL argument the app uses; a new argument must be added here."""
     return {"course_id": classroom["course"].id, "user_id": classroom["alice"].id,
             "assignment_id": classroom["assignment"].id, "item_id": classroom["item"].id,
+            "exercise_id": classroom["item"].exercise_id,
             "submission_id": 1}  # no submission exists: every check here is decided before the lookup
 
 

@@ -243,8 +243,9 @@ def test_misconceptions_and_wrong_answers_are_counted(db_session, survey_answers
     [found] = p_hat.misconceptions
     assert (found.id, found.submissions, found.students) == ("complement_probability", 4, 3)
     assert found.explanation.startswith("You estimated the probability of the other outcome")
-    # Trimmed and casefolded: " 0.4 " is "0.4"; "0,4" is typed otherwise and counted apart.
-    assert [(w.text, w.count) for w in p_hat.wrong_answers] == [("0.4", 3), ("0,4", 1), ("0.7", 1)]
+    # Grouped by the value read: "0.4" (twice), " 0.4 " and "0,4" are one answer, shown as its commonest spelling.
+    assert [(w.text, w.count) for w in p_hat.wrong_answers] == [("0.4", 4), ("0.7", 1)]
+    assert p_hat.wrong_answers[0].spellings == ("0.4", "0,4")
     assert analysis.attempts == 6 and analysis.students == 5
 
 
@@ -258,7 +259,7 @@ def test_the_page_shows_misconceptions_wrong_answers_and_a_chart(app, survey_ans
     assert "complement_probability" in section
     assert "You estimated the probability of the other outcome: p̂ is the share of the outcome coded 1." in section
     rows = re.findall(r'<code class="raw-answer">([^<]*)</code></td>\s*<td class="num">(\d+)</td>', section)
-    assert rows == [("0.4", "3"), ("0,4", "1"), ("0.7", "1")]
+    assert rows == [("0.4", "4"), ("0.7", "1")]
     # Bob's and Carol's wrong step, typed in other cases and spaces, is one answer once trimmed and casefolded.
     loglik = re.search(r'id="part-loglik">(.*?)</article>', text, re.S).group(1)
     rows = re.findall(r'<code class="raw-answer">([^<]*)</code></td>\s*<td class="num">(\d+)</td>', loglik)

@@ -10,6 +10,15 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+# The rules of a password a person chooses (registration, replacing a first-login password), and of repeating it.
+PASSWORD_RULES = (
+    DataRequired(_l("Choose a password.")),
+    Length(min=MIN_PASSWORD_LENGTH, max=200,
+           message=_l("The password must be at least %(min)d characters long.", min=MIN_PASSWORD_LENGTH)),
+)
+CONFIRM_RULES = (DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ.")))
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), filters=[strip],
                        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
@@ -24,17 +33,18 @@ class RegisterForm(FlaskForm):
         Email(_l("This does not look like an e-mail address."), check_deliverability=False),
         Length(max=254),
     ])
-    password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Choose a password.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=200,
-               message=_l("The password must be at least %(min)d characters long.", min=MIN_PASSWORD_LENGTH)),
-    ])
-    confirm = PasswordField(_l("Repeat the password"), validators=[
-        DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ.")),
-    ])
+    password = PasswordField(_l("Password"), validators=list(PASSWORD_RULES))
+    confirm = PasswordField(_l("Repeat the password"), validators=list(CONFIRM_RULES))
     join_code = StringField(_l("Course join code"), validators=[
         DataRequired(_l("Enter the join code your teacher gave you.")), Length(max=32),
     ])
+
+
+class NewPasswordForm(FlaskForm):
+    """Replacing a password someone else chose with one's own, by the registration's rules."""
+
+    password = PasswordField(_l("New password"), validators=list(PASSWORD_RULES))
+    confirm = PasswordField(_l("Repeat the new password"), validators=list(CONFIRM_RULES))
 
 
 class LanguageForm(FlaskForm):

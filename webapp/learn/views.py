@@ -7,7 +7,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -18,14 +18,14 @@ from exercises.schema import ChoicePart, FormulaPart, NumberPart, Part, VectorPa
 from ..database import begin_write_transaction
 from ..extensions import db
 from ..feedback import answer_problem_message
-from ..models import Assignment, AssignmentItem, Exercise, utcnow
+from ..models import Assignment, AssignmentItem, Exercise, Extension, utcnow
 from ..rendering import current_locale
 from ..services.courses import course_role, courses_of
 from ..services.answer_key import revealed_answers
 from ..services.history import attempt_history
 from ..services.progress import assignment_progress, course_progress
 from ..services.reveal import key_revealed
-from ..services.submit import Outcome, submission_window, submit_answer
+from ..services.submit import Outcome, submit_answer
 from ..services.variants import ensure_key, get_or_create_variant
 from . import bp
 from .forms import answer_form
@@ -38,10 +38,13 @@ def enrolled_or_404(course_id: int) -> None:
         abort(404)
 
 
-# The item with everything its pages read of it (its assignment and course, its exercise and versions) in one
-# statement rather than one lazy load each; built once, so SQLAlchemy finds it compiled in its cache at once.
+# The item with everything its pages read of it (its assignment and course, its exercise and versions, and the
+# student's extension on the assignment, if any) in one statement rather than one lazy load each; built once, so
+# SQLAlchemy finds it compiled in its cache at once.
 _ITEM = (
-    select(AssignmentItem)
+    select(AssignmentItem, Extension)
+    .outerjoin(Extension, and_(Extension.assignment_id == AssignmentItem.assignment_id,
+                               Extension.user_id == bindparam("user_id")))
     .where(AssignmentItem.id == bindparam("item_id"))
     .options(
         joinedload(AssignmentItem.assignment).joinedload(Assignment.course),
@@ -55,14 +58,16 @@ _ITEM = (
 _MAX_ROW_ID = 2**31 - 1
 
 
-def load_item(item_id: int) -> AssignmentItem:
+def load_item(item_id: int) -> tuple[AssignmentItem, Extension | None]:
+    """The item, and the current user's extension on its assignment (None: the assignment's times apply)."""
     if item_id > _MAX_ROW_ID:
         abort(404)
-    item = db.session.execute(_ITEM, {"item_id": item_id}).unique().scalar_one_or_none()
-    if item is None:
+    row = db.session.execute(_ITEM, {"item_id": item_id, "user_id": current_user.id}).unique().one_or_none()
+    if row is None:
         abort(404)
+    item, extension = row
     enrolled_or_404(item.assignment.course_id)
-    return item
+    return item, extension
 
 
 @bp.route("/")
@@ -93,7 +98,7 @@ def assignment(assignment_id: int):
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
 @login_required
 def exercise(item_id: int):
-    item = load_item(item_id)
+    item, extension = load_item(item_id)
     version = item.exercise.current_version
     parts = version.parsed_definition().parts
     locale = current_locale()
@@ -116,6 +121,7 @@ def exercise(item_id: int):
                 secret=secret,
                 form_token=form.form_token.data,
                 shown_version_id=shown_version_id(form.shown_version.data),
+                extension=extension,
             )
         except IntegrityError:
             # Another request took this attempt number or form token first; nothing of this one was stored.
@@ -153,10 +159,10 @@ def exercise(item_id: int):
         current_app.logger.exception("key computation failed for item %s", item.id)
         abort(503)
     now = utcnow()
-    revealed = key_revealed(db.session, item, current_user, now)
+    revealed = key_revealed(db.session, item, current_user, now, extension)
     db.session.commit()
     history = attempt_history(db.session, item, current_user, locale)
-    progress = assignment_progress(db.session, item.assignment, current_user, now)
+    progress = assignment_progress(db.session, item.assignment, current_user, now, {item.assignment_id: extension})
     # The item's progress counts the attempts as submit_answer does (every submission on the student's variant).
     counted = next(p for p in progress.items if p.item.id == item.id)
     return render_template(
@@ -172,7 +178,8 @@ def exercise(item_id: int):
         plot_url=plot_url(history[0].submission if history else None),
         answers=revealed_answers(key.definition, key.values, variant.seed, locale) if revealed else None,
         attempts_left=counted.attempts_left,
-        window=submission_window(item.assignment, now),
+        window=progress.window,
+        deadlines=progress.deadlines,
         counted=counted,
     ), 200 if not form.errors else 422
 
@@ -220,7 +227,7 @@ _OUTCOME_MESSAGES = {
 @bp.route("/items/<int:item_id>/data.csv")
 @login_required
 def data_csv(item_id: int):
-    item = load_item(item_id)
+    item, _extension = load_item(item_id)
     version = item.exercise.current_version
     variant = get_or_create_variant(
         db.session,

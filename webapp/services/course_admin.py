@@ -5,7 +5,8 @@ A roster is a list of students, one a line: name and e-mail address, separated b
 is read on its own and reported on its own: a line with a problem (no name, a malformed address, an address seen
 on an earlier line) is skipped, the others are imported. An address that has an account enrols that account; a new
 one gets an account with a generated first-login password, which only the import's result carries (the database
-keeps its Argon2id hash, as for any password). Importing the same list again enrols nobody twice and makes no new
+keeps its Argon2id hash, as for any password); since the teacher has seen it, the student must choose their own at
+the first login (``User.must_change_password``). Importing the same list again enrols nobody twice and makes no new
 password for anyone already enrolled.
 """
 
@@ -24,7 +25,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Assignment, AssignmentItem, Course, CourseRole, Enrolment, Role, Submission, User, Variant
+from ..models import Assignment, AssignmentItem, Course, CourseRole, Enrolment, Role, Submission, User
 from .accounts import create_user, normalise_email
 from .courses import create_course, enrol, new_join_code
 from .exports import csv_chunks
@@ -98,14 +99,12 @@ def regenerate_join_code(session: Session, course: Course) -> str:
 class Member:
     user: User
     joined_at: datetime
-    # There is no login timestamp: an account counts as having logged in once it shows it (a time zone adopted from
-    # its browser on its first page, a language chosen, an exercise opened or an answer sent).
-    logged_in: bool
+    last_login_at: datetime | None  # None: never logged in
     submissions: int
 
 
 def course_students(session: Session, course: Course) -> list[Member]:
-    """The course's students by name, each with the day they joined and what they have done in it."""
+    """The course's students by name, each with the day they joined, their last login and their answers in it."""
     submissions = (
         select(func.count(Submission.id))
         .join(AssignmentItem, AssignmentItem.id == Submission.assignment_item_id)
@@ -114,23 +113,15 @@ def course_students(session: Session, course: Course) -> list[Member]:
         .correlate(User)
         .scalar_subquery()
     )
-    opened = (
-        select(Variant.id).where(Variant.course_id == course.id, Variant.user_id == User.id).correlate(User).exists()
-    )
     rows = session.execute(
-        select(User, Enrolment.created_at, submissions, opened)
+        select(User, Enrolment.created_at, submissions)
         .join(Enrolment, Enrolment.user_id == User.id)
         .where(Enrolment.course_id == course.id, Enrolment.role == CourseRole.STUDENT.value)
         .order_by(User.name, User.id)
     ).all()
     return [
-        Member(
-            user=user,
-            joined_at=joined_at,
-            logged_in=bool(user.timezone or user.locale or has_variant or count),
-            submissions=count or 0,
-        )
-        for user, joined_at, count, has_variant in rows
+        Member(user=user, joined_at=joined_at, last_login_at=user.last_login_at, submissions=count or 0)
+        for user, joined_at, count in rows
     ]
 
 
@@ -306,7 +297,8 @@ def import_roster(session: Session, course: Course, roster: Roster) -> RosterImp
             results.append(ImportedLine(line, Outcome.NOT_YET))
             continue
         password = generate_password()
-        user = create_user(session, email=line.email, name=line.name, password=password, role=Role.STUDENT)
+        user = create_user(session, email=line.email, name=line.name, password=password, role=Role.STUDENT,
+                           must_change_password=True)
         enrol(session, course, user, CourseRole.STUDENT)
         created += 1
         results.append(ImportedLine(line, Outcome.CREATED, user, password))

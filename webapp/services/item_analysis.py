@@ -6,6 +6,10 @@ student's score on an item is that of the submission that counts under the assig
 earliest on a tie, or the last attempt), before any late penalty: the analysis is about the answers, not the
 deadlines. Discrimination is the corrected item-total correlation: Pearson's r between the students' score on the
 item (or part) and their total on the rest of the assignment, over the students who attempted the item.
+
+Common wrong answers are grouped by what they mean, not by how they were typed: number and vector answers by their
+parsed values ("0.4", "0,4", " 0.40" and "2/5" are one answer, shown as its most frequent spelling), formulas by
+their text with spaces normalised and case folded, choices by the set of options chosen.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 import grader
 from exercises import ExerciseDefinition
 from exercises.answers import PENDING_REVIEW
-from exercises.schema import ChoicePart, Part, TextPart
+from exercises.schema import ChoicePart, NumberPart, Part, TextPart, VectorPart
 
 from ..models import Assignment, AssignmentItem, Course, Exercise, Grading, ScorePolicy, Submission
 
@@ -46,9 +50,12 @@ class Discrimination:
 
 @dataclass(frozen=True)
 class WrongAnswer:
-    text: str  # as typed, trimmed and casefolded; a choice's option ids joined with ","
+    # The answer's most frequent spelling: a number or vector trimmed, as typed; a formula with its spaces
+    # collapsed, casefolded; a choice's option ids joined with ","
+    text: str
     options: tuple[str, ...] | None  # a choice's chosen options, as their texts
-    count: int
+    count: int  # every spelling of the answer counted
+    spellings: tuple[str, ...] = ()  # every spelling grouped here, the most frequent first (not for a choice)
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,7 @@ class _Graded:
     attempt_no: int
     version_id: int
     raw_answers: dict[str, Any]
+    parsed_answers: dict[str, Any]
     score: float
     verdicts: dict[str, Any]
 
@@ -186,6 +194,7 @@ def _current_gradings(session: Session, item_ids: Sequence[int]) -> list[_Graded
             Submission.attempt_no,
             Submission.exercise_version_id,
             Submission.raw_answers,
+            Submission.parsed_answers,
             Grading.score,
             Grading.verdicts,
         )
@@ -296,7 +305,7 @@ def distribution(scores: np.ndarray) -> tuple[int, ...]:
 def _wrong_answers(
     part: Part, rows: list[_Graded], definitions: dict[int, ExerciseDefinition], locale: str
 ) -> list[WrongAnswer]:
-    counts: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)  # each answer's spellings, in the order first seen
     shown: dict[str, tuple[str, ...] | None] = {}
     for row in rows:
         verdict = row.verdicts.get(part.name)
@@ -305,15 +314,38 @@ def _wrong_answers(
         raw = str(row.raw_answers.get(part.name, ""))
         if isinstance(part, ChoicePart):
             ids = sorted({piece.strip() for piece in raw.split(",") if piece.strip()})
-            key = ",".join(ids)
+            key = spelling = ",".join(ids)
             if key not in shown:
                 shown[key] = tuple(_option_text(definitions[row.version_id], part, option, locale) for option in ids)
         else:
-            key = raw.strip().casefold()
+            key, spelling = _answer_key(part, raw, row.parsed_answers.get(part.name))
             shown.setdefault(key, None)
-        counts[key] += 1
-    top = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_WRONG_ANSWERS]
-    return [WrongAnswer(text=key, options=shown[key], count=count) for key, count in top]
+        spellings[key][spelling] += 1
+    answers = []
+    for key, typed in spellings.items():
+        ordered = tuple(spelling for spelling, _count in typed.most_common())  # a tie: the one typed first
+        answers.append(WrongAnswer(text=ordered[0], options=shown[key], count=sum(typed.values()),
+                                   spellings=() if isinstance(part, ChoicePart) else ordered))
+    answers.sort(key=lambda answer: (-answer.count, answer.text))
+    return answers[:TOP_WRONG_ANSWERS]
+
+
+# Keys of answers grouped by their parsed value begin with this, which no typed text (trimmed) is read as.
+_PARSED = "="
+
+
+def _answer_key(part: Part, raw: str, parsed: Any) -> tuple[str, str]:
+    """The key a wrong answer is grouped under, and the spelling it adds. A number or vector is grouped by the
+    value it was read as (to 12 significant figures, so that "1/3" and "0.333333333333333" meet; -0 is 0), its
+    spelling trimmed; a formula, or an answer stored without its parsed value, by its text without spaces and case
+    folded, its spelling with its spaces collapsed, case folded."""
+    text = raw.strip()
+    if isinstance(part, (NumberPart, VectorPart)):
+        values = parsed if isinstance(parsed, list) else [parsed]
+        if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            return _PARSED + ";".join(f"{float(v) + 0.0:.12g}" for v in values), text
+    words = text.casefold().split()
+    return "".join(words), " ".join(words)
 
 
 def _option_text(definition: ExerciseDefinition, current: ChoicePart, option_id: str, locale: str) -> str:

@@ -6,20 +6,22 @@ An item is
 - ``in_progress`` when it has been tried;
 - ``not_started`` otherwise.
 An assignment is late when one of its items is, done when all are, not started when none was tried, in progress
-otherwise. Times are compared with the server's clock (``now``, aware UTC), never the browser's.
+otherwise. Times are compared with the server's clock (``now``, aware UTC), never the browser's; the due time and the
+hard close are the student's own where a teacher gave them an extension (``extensions.deadlines``).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Assignment, AssignmentItem, Course, Exercise, Grade, Submission, User, Variant
+from ..models import Assignment, AssignmentItem, Course, Exercise, Extension, Grade, Submission, User, Variant
+from .extensions import Deadlines, deadlines, student_extensions
 from .submit import Window, submission_window
 
 FULL_SCORE = 1.0 - 1e-9
@@ -67,6 +69,7 @@ class AssignmentProgress:
     assignment: Assignment
     items: list[ItemProgress]
     window: Window
+    deadlines: Deadlines  # the student's times: the assignment's, or those of their extension
 
     @property
     def status(self) -> Status:
@@ -107,21 +110,32 @@ def course_assignments(session: Session, course: Course) -> list[Assignment]:
 
 
 def course_progress(session: Session, course: Course, student: User, now: datetime) -> list[AssignmentProgress]:
-    """Every assignment of ``course`` (soonest due first) with the student's progress, in four queries."""
+    """Every assignment of ``course`` (soonest due first) with the student's progress, in five queries."""
     return progress_of(session, course_assignments(session, course), student, now)
 
 
-def assignment_progress(session: Session, assignment: Assignment, student: User, now: datetime) -> AssignmentProgress:
-    return progress_of(session, [assignment], student, now)[0]
+def assignment_progress(
+    session: Session, assignment: Assignment, student: User, now: datetime,
+    extensions: Mapping[int, Extension | None] | None = None,
+) -> AssignmentProgress:
+    return progress_of(session, [assignment], student, now, extensions)[0]
 
 
 def progress_of(
-    session: Session, assignments: Sequence[Assignment], student: User, now: datetime
+    session: Session, assignments: Sequence[Assignment], student: User, now: datetime,
+    extensions: Mapping[int, Extension | None] | None = None,
 ) -> list[AssignmentProgress]:
-    """The student's progress on ``assignments``, all of one course."""
+    """The student's progress on ``assignments``, all of one course. ``extensions`` maps the assignments' ids to the
+    student's extension on each (None: none) when the caller has read them; by default they are read here."""
+    if extensions is None:
+        extensions = student_extensions(session, student.id, [a.id for a in assignments])
+    times = {a.id: deadlines(a, extensions.get(a.id)) for a in assignments}
     item_ids = [item.id for assignment in assignments for item in assignment.items]
     if not item_ids:
-        return [AssignmentProgress(a, [], submission_window(a, now)) for a in assignments]
+        return [
+            AssignmentProgress(a, [], submission_window(a, now, extensions.get(a.id)), times[a.id])
+            for a in assignments
+        ]
     course_id = assignments[0].course_id
     grades = {
         g.assignment_item_id: g
@@ -151,13 +165,14 @@ def progress_of(
     )
     progress = []
     for assignment in assignments:
-        window = submission_window(assignment, now)
-        past_due = window is Window.CLOSED or (assignment.due_at is not None and now > assignment.due_at)
+        window = submission_window(assignment, now, extensions.get(assignment.id))
+        due_at = times[assignment.id].due_at
+        past_due = window is Window.CLOSED or (due_at is not None and now > due_at)
         items = [
             ItemProgress(item, grades.get(item.id), used.get(item.exercise_id, 0), item.id in sent_late, past_due)
             for item in assignment.items
         ]
-        progress.append(AssignmentProgress(assignment, items, window))
+        progress.append(AssignmentProgress(assignment, items, window, times[assignment.id]))
     return progress
 
 

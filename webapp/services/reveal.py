@@ -5,7 +5,8 @@ The assignment's reveal policy decides:
 - ``never``: not while the assignment exists;
 - ``after_due``: once answers are due and no longer accepted: strictly after the hard close when the assignment has
   one (late work is accepted until then, and must not be copied from a revealed key), else strictly after the due
-  time; an assignment without a due time never reveals;
+  time; an assignment without a due time never reveals. A student with an extension has their own due time and
+  hard close (``extensions.deadlines``), so the key is shown to them once their own times have passed;
 - ``after_last_attempt_or_correct``: once the student has used every attempt of the item, or has a submission whose
   current grading (the latest, after any regrade) scores 1.
 """
@@ -18,16 +19,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AssignmentItem, Grading, RevealPolicy, Submission, User, Variant
+from .extensions import LOOK_UP, MaybeExtension, deadlines, resolve
 
 
-def key_revealed(session: Session, item: AssignmentItem, student: User, now: datetime) -> bool:
-    """Whether ``student`` may see the key of ``item`` at ``now`` (an aware UTC time, the server's clock)."""
+def key_revealed(
+    session: Session, item: AssignmentItem, student: User, now: datetime, extension: MaybeExtension = LOOK_UP
+) -> bool:
+    """Whether ``student`` may see the key of ``item`` at ``now`` (an aware UTC time, the server's clock).
+    ``extension`` is the student's extension on the item's assignment when the caller has read it (None: none)."""
     assignment = item.assignment
     policy = assignment.reveal_policy
     if policy == RevealPolicy.AFTER_DUE.value:
-        if assignment.due_at is None:
-            return False
-        return now > (assignment.closes_at or assignment.due_at)
+        extension = resolve(session, assignment.id, student.id, extension)
+        reveal_at = deadlines(assignment, extension).reveal_at
+        return reveal_at is not None and now > reveal_at
     if policy == RevealPolicy.AFTER_LAST_ATTEMPT_OR_CORRECT.value:
         return _attempts_used(session, item, student) >= item.attempt_limit or _has_full_score(session, item, student)
     return False  # never, and any policy this code does not know: revealing by mistake cannot be taken back

@@ -19,7 +19,9 @@ import grader
 from exercises import KeyContext, check_answer, combined_score, option_order, read_answer
 from exercises.schema import ChoicePart
 
-from ..models import Assignment, AssignmentItem, Grade, Grading, ScorePolicy, Submission, User, Variant, utcnow
+from ..models import Assignment, AssignmentItem, Extension, Grade, Grading, ScorePolicy, Submission, User, Variant
+from ..models import utcnow
+from .extensions import LOOK_UP, MaybeExtension, deadlines, resolve
 from .variants import ensure_key, get_or_create_variant
 
 
@@ -67,13 +69,15 @@ class Window(str, enum.Enum):
     CLOSED = "closed"
 
 
-def submission_window(assignment: Assignment, now: datetime) -> Window:
-    """Where ``now`` (the server's clock, never the browser's) falls in the assignment's times."""
-    if assignment.opens_at is not None and now < assignment.opens_at:
+def submission_window(assignment: Assignment, now: datetime, extension: Extension | None = None) -> Window:
+    """Where ``now`` (the server's clock, never the browser's) falls in the assignment's times, or in those of the
+    student's ``extension`` when they have one."""
+    times = deadlines(assignment, extension)
+    if times.opens_at is not None and now < times.opens_at:
         return Window.NOT_OPEN
-    if assignment.closes_at is not None and now > assignment.closes_at:
+    if times.closes_at is not None and now > times.closes_at:
         return Window.CLOSED
-    if assignment.due_at is not None and now > assignment.due_at:
+    if times.due_at is not None and now > times.due_at:
         return Window.LATE
     return Window.OPEN
 
@@ -102,12 +106,15 @@ def choice_ids(part: ChoicePart, raw: str, seed: str) -> str:
 def submit_answer(
     session: Session, *, student: User, item: AssignmentItem, raw_answers: Mapping[str, str], now: datetime,
     secret: str, form_token: str | None = None, shown_version_id: int | None = None,
+    extension: MaybeExtension = LOOK_UP,
 ) -> SubmitResult:
     """Grade and store one attempt. ``raw_answers`` holds each part's text by part name, a choice's as the
     positions of the chosen options in the variant's order; ``shown_version_id``, when given, is the exercise
     version the form was made for, and a form made for an earlier version is refused (its positions may name other
-    options now)."""
-    window = submission_window(item.assignment, now)
+    options now). ``extension`` is the student's extension on the item's assignment (None: they have none) when the
+    caller has read it already; by default it is read here."""
+    extension = resolve(session, item.assignment_id, student.id, extension)
+    window = submission_window(item.assignment, now, extension)
     if window is Window.NOT_OPEN:
         return SubmitResult(Outcome.NOT_OPEN)
     if window is Window.CLOSED:

@@ -2,6 +2,11 @@
 
 Upsert by UUID; a changed file makes a new version; an invalid file is reported and its row left as it was;
 an exercise whose file vanished is archived, never deleted (submissions point at its versions).
+
+Teachers also save versions through the authoring form (origin "web"). Sync never overwrites one with a folder that
+has not changed since it was last synced: the web version stays current ("kept the web version"). A folder changed
+since then wins, as files in git are the source, and the report says which web version it replaced. An exercise
+whose current version is a web one is never archived for having no folder (one made in the browser has none).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from exercises import (
 )
 from exercises.loader import DEFINITION_FILE
 
-from ..models import Exercise, ExercisePart, ExerciseVersion, utcnow
+from ..models import Exercise, ExercisePart, ExerciseVersion, User, VersionOrigin, utcnow
 
 # Variant seeds whose keys must compute before a definition is accepted.
 SYNC_SAMPLE_SEEDS = ["sync-check-1", "sync-check-2", "sync-check-3"]
@@ -33,6 +38,12 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    # Exercises whose current version was saved in the browser and stays current: their folder has not changed since
+    # it was last synced, or they have no folder at all.
+    kept_web: list[str] = field(default_factory=list)
+    # Exercises whose folder changed since it was last synced: its new version (also in new_versions) supersedes the
+    # version a teacher saved in the browser.
+    replaced_web: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -71,6 +82,9 @@ def sync_exercises(session: Session, root: Path) -> SyncReport:
 
     for exercise in session.scalars(select(Exercise).where(Exercise.archived_at.is_(None))):
         if exercise.uuid not in seen and exercise.uuid not in untouchable and exercise.slug not in untouchable:
+            if exercise.current_version.origin == VersionOrigin.WEB.value:
+                report.kept_web.append(exercise.slug)
+                continue
             exercise.archived_at = utcnow()
             report.archived.append(exercise.slug)
     session.flush()
@@ -101,10 +115,9 @@ def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> boo
     if exercise is None:
         exercise = Exercise(uuid=definition.uuid, slug=definition.slug)
         session.add(exercise)
-        _add_version(session, exercise, loaded, digest, number=1)
+        add_version(session, exercise, loaded)
         report.created.append(definition.slug)
         return True
-    exercise.slug = definition.slug
     if exercise.archived_at is not None:
         exercise.archived_at = None
         report.restored.append(definition.slug)
@@ -112,9 +125,22 @@ def _upsert(session: Session, loaded: LoadedExercise, report: SyncReport) -> boo
     if latest.content_hash == digest:
         report.unchanged.append(definition.slug)
         return True
-    _add_version(session, exercise, loaded, digest, number=latest.number + 1)
+    if latest.origin == VersionOrigin.WEB.value:
+        synced = last_synced_version(exercise)
+        if synced is not None and synced.content_hash == digest:
+            report.kept_web.append(exercise.slug)  # the web version may have renamed it: its slug stays too
+            return True
+        report.replaced_web.append(definition.slug)
+    exercise.slug = definition.slug
+    add_version(session, exercise, loaded)
     report.new_versions.append(definition.slug)
     return True
+
+
+def last_synced_version(exercise: Exercise) -> ExerciseVersion | None:
+    """The exercise's latest version that came from its folder, or None if it never had one."""
+    synced = [version for version in exercise.versions if version.origin == VersionOrigin.FILES.value]
+    return synced[-1] if synced else None
 
 
 def part_settings(part) -> dict:
@@ -128,14 +154,19 @@ def _tolerance(part) -> dict:
     return tolerance.model_dump() if tolerance is not None else {}
 
 
-def _add_version(session: Session, exercise: Exercise, loaded: LoadedExercise, digest: str, number: int) -> None:
+def add_version(session: Session, exercise: Exercise, loaded: LoadedExercise, *,
+                origin: VersionOrigin = VersionOrigin.FILES, author: User | None = None) -> ExerciseVersion:
+    """The exercise's next version, with its parts, from a validated definition whose keys compute: the one way a
+    version is made, by sync from a folder and by the authoring form."""
     definition = loaded.definition
     version = ExerciseVersion(
-        exercise=exercise, number=number, content_hash=digest,
+        exercise=exercise, number=exercise.versions[-1].number + 1 if exercise.versions else 1,
+        content_hash=content_hash(loaded),
         title_ru=definition.title.ru, title_en=definition.title.en, topic=definition.topic,
         family=next(iter(definition.all_models.values())).family if definition.all_models else None,
         prompt_ru=loaded.prompts.ru, prompt_en=loaded.prompts.en,
         definition=definition.model_dump(mode="json"),
+        origin=origin.value, author_id=author.id if author is not None else None,
     )
     session.add(version)
     for position, part in enumerate(definition.parts):
@@ -145,3 +176,4 @@ def _add_version(session: Session, exercise: Exercise, loaded: LoadedExercise, d
             tolerance=_tolerance(part), weight=part.weight, settings=part_settings(part),
         ))
     session.flush()
+    return version

@@ -21,3 +21,5 @@ from . import views  # noqa: E402,F401  (routes attach themselves to bp)
 from . import analysis_views  # noqa: E402,F401
 from . import course_views  # noqa: E402,F401
 from . import regrade_views  # noqa: E402,F401
+from . import authoring_views  # noqa: E402,F401
+from . import extension_views  # noqa: E402,F401

@@ -117,8 +117,12 @@ OVERRIDE_ERRORS = {
 
 
 def student_page(
-    course: Course, student: User, posted: OverrideForm | None = None, posted_item_id: int | None = None
+    course: Course, student: User, posted: OverrideForm | None = None, posted_item_id: int | None = None,
+    extension_posted: tuple[int, Any] | None = None,
 ) -> str:
+    # Imported here: extension_views imports this module (its routes build on the student page).
+    from .extension_views import extension_panel
+
     report = student_report(db.session, course, student, current_locale())
     forms = {}
     for column, cell in zip(report.columns, report.cells, strict=True):
@@ -144,6 +148,7 @@ def student_page(
         forms=forms,
         open_item_id=posted_item_id,
         review_words=review_words,
+        extensions=extension_panel(course, student, extension_posted),
     )
 
 

@@ -6,7 +6,6 @@ Only reading and writing text: whether a value is valid is the format's schema's
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import tomllib
@@ -15,6 +14,8 @@ from typing import Any
 import tomli_w
 
 from exercises.data import format_number
+
+from .delimited import NotCSV, read_records
 
 MAX_TABLE_ROWS = 100_000
 
@@ -126,21 +127,23 @@ def read_table(text: str) -> tuple[dict[str, list[float]], TableProblem | None]:
     """Columns of numbers by name from CSV text: a heading line of names, then one line per row. Commas, semicolons
     or tabs separate the cells (a decimal comma only with semicolons or tabs); blank lines are skipped. With a
     problem, the columns hold what was read before it."""
-    lines = [line for line in text.replace("\ufeff", "").splitlines() if line.strip()]
-    if len(lines) < 2:
+    try:
+        delimiter, records = read_records(text, limit=MAX_TABLE_ROWS + 1)
+    except NotCSV:
         return {}, TableProblem("table_empty")
-    if len(lines) - 1 > MAX_TABLE_ROWS:
+    if len(records) < 2:
+        return {}, TableProblem("table_empty")
+    if len(records) - 1 > MAX_TABLE_ROWS:
         return {}, TableProblem("table_too_long", max=MAX_TABLE_ROWS)
-    delimiter = "\t" if "\t" in lines[0] else ";" if ";" in lines[0] else ","
-    rows = list(csv.reader(lines, delimiter=delimiter))
-    names = [name.strip() for name in rows[0]]
+    (_, heading), rows = records[0], records[1:]
+    names = [name.strip() for name in heading]
     if any(not name for name in names):
         return {}, TableProblem("table_heading", column=names.index("") + 1)
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         return {}, TableProblem("table_duplicate", name=duplicates[0])
     columns: dict[str, list[float]] = {name: [] for name in names}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows:
         if len(row) != len(names):
             return columns, TableProblem("table_ragged", line=number, cells=len(row), expected=len(names))
         values = [read_number(cell, decimal_comma=delimiter != ",") for cell in row]

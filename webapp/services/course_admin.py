@@ -13,9 +13,7 @@ password for anyone already enrolled.
 from __future__ import annotations
 
 import base64
-import csv
 import enum
-import io
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from sqlalchemy.orm import Session
 from ..models import Assignment, AssignmentItem, Course, CourseRole, Enrolment, Role, Submission, User
 from .accounts import create_user, normalise_email
 from .courses import create_course, enrol, new_join_code
+from .delimited import NotCSV, read_records
 from .exports import csv_chunks
 
 MAX_TITLE_LENGTH = 200
@@ -55,7 +54,6 @@ EMAIL_HEADINGS = {
     "электронная почта",
     "адрес",
 }
-DELIMITERS = ("\t", ";", ",")
 
 
 class RosterError(ValueError):
@@ -187,20 +185,10 @@ def read_roster(text: str) -> Roster:
 
 
 def _records(text: str) -> list[tuple[int, list[str]]]:
-    """The non-empty records of the list with their line numbers, split at the delimiter its first line uses."""
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = next((d for d in DELIMITERS if len(next(csv.reader([first_line], delimiter=d), [])) >= 2), ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
     try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                records.append((reader.line_num, cells))
-            if len(records) > MAX_ROSTER_LINES:
-                break
-    except csv.Error:
+        return read_records(text, limit=MAX_ROSTER_LINES)[1]
+    except NotCSV:
         raise RosterError("not_text") from None
-    return records
 
 
 def _cell(cells: Sequence[str], index: int) -> str:

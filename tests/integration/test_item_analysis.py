@@ -47,6 +47,11 @@ THEORY = {
 WEATHER_BEST = {"S1": 1.0, "S2": 0.5, "S3": 0.25, "S4": 0.75, "S5": 0.0}
 THEORY_BEST = {"S1": 0.75, "S2": 0.375, "S3": 0.25, "S4": 0.75}
 
+# A row of "most common wrong answers": the label, the other spellings beside it, the count.
+WRONG_ANSWER_ROW = re.compile(
+    r'<td><code class="raw-answer">([^<]*)</code>(.*?)</td>\s*<td class="num">(\d+)</td>', re.S
+)
+
 
 def verdict(score) -> dict:
     """A part's verdict as the grader stores it (the codes other than pending_review do not matter here)."""
@@ -258,11 +263,11 @@ def test_the_page_shows_misconceptions_wrong_answers_and_a_chart(app, survey_ans
     section = re.search(r'<article class="part-analysis" id="part-p_hat">(.*?)</article>', text, re.S).group(1)
     assert "complement_probability" in section
     assert "You estimated the probability of the other outcome: p̂ is the share of the outcome coded 1." in section
-    rows = re.findall(r'<code class="raw-answer">([^<]*)</code></td>\s*<td class="num">(\d+)</td>', section)
+    rows = [(label, count) for label, _, count in WRONG_ANSWER_ROW.findall(section)]
     assert rows == [("0.4", "4"), ("0.7", "1")]
     # Bob's and Carol's wrong step, typed in other cases and spaces, is one answer once trimmed and casefolded.
     loglik = re.search(r'id="part-loglik">(.*?)</article>', text, re.S).group(1)
-    rows = re.findall(r'<code class="raw-answer">([^<]*)</code></td>\s*<td class="num">(\d+)</td>', loglik)
+    rows = [(label, count) for label, _, count in WRONG_ANSWER_ROW.findall(loglik)]
     assert rows == [("9*ln(p) + 6*ln(p)", "2")]
 
     # Each chart is an SVG without metadata, described in its alt text: 5 students, p̂ right only for Erin.

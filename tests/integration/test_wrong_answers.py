@@ -11,7 +11,7 @@ from webapp.models import CourseRole
 from webapp.services.courses import enrol
 from webapp.services.item_analysis import _answer_key, analyse_course
 
-from .test_item_analysis import EN, answer, teacher_client
+from .test_item_analysis import EN, WRONG_ANSWER_ROW, answer, teacher_client
 
 
 def test_wrong_numbers_are_grouped_by_their_value_and_shown_in_their_commonest_spelling(app, db_session, classroom,
@@ -43,8 +43,12 @@ def test_wrong_numbers_are_grouped_by_their_value_and_shown_in_their_commonest_s
     client = teacher_client(app, classroom["teacher"])
     page = client.get(f"/teach/courses/{course.id}/analysis/items/{item.id}", headers=EN).text
     section = re.search(r'<article class="part-analysis" id="part-p_hat">(.*?)</article>', page, re.S).group(1)
-    rows = re.findall(r'<code class="raw-answer">([^<]*)</code></td>\s*<td class="num">(\d+)</td>', section)
-    assert rows == [("0,40", "5"), ("0.7", "2"), ("0.41", "1")]
+    rows = WRONG_ANSWER_ROW.findall(section)
+    assert [(label, count) for label, _, count in rows] == [("0,40", "5"), ("0.7", "2"), ("0.41", "1")]
+    # The other spellings of a grouped answer are named beside it; an answer typed one way has none.
+    also = [re.findall(r'<code class="raw-answer">([^<]*)</code>', others) for _, others, _ in rows]
+    assert also == [["2/5", ".4", "4e-1"], ["0,7"], []]
+    assert "also typed as" in rows[0][1] and "also typed as" not in rows[2][1]
 
 
 def test_vectors_group_by_their_components_in_order_and_answers_without_a_parsed_value_by_their_text():

@@ -28,6 +28,7 @@ import grader
 from keys_data import MODELS, make_data
 from keys_methods import TooSlow, seed_evaluation_time, seed_fit, statsmodels_fit
 from keys_reference import laplace_objective, reference
+from load_setup import cpu_model
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = (200, 10_000, 1_000_000)
@@ -202,8 +203,7 @@ def verdict(cells: list[Cell]) -> str:
 
 def header(command: str, elapsed: float) -> str:
     uname = platform.uname()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), uname.processor) if Path("/proc/cpuinfo").exists() else ""
+    cpu = cpu_model()
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     return (
         f"### Estimation keys against the seed approach and statsmodels — {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"

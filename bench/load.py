@@ -277,14 +277,7 @@ def table(levels: list[Level]) -> str:
 
 def header(args, world: World, login_time: float) -> str:
     uname = platform.uname()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        uname.processor,
-    )
+    cpu = setup.cpu_model()
     with psycopg.connect(world.database_url) as connection:
         server = connection.execute("SHOW server_version").fetchone()[0].split()[0]
     return (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import platform
 import re
 import tempfile
 from collections.abc import Iterable
@@ -342,6 +343,14 @@ def exactly_once(database_url: str, acknowledged: Iterable[tuple[str, int, str]]
         gradings_not_one=gradings,
         grade_mismatch=grades,
     )
+
+
+def cpu_model() -> str:
+    """The processor's model name, for the machine line of a benchmark's report."""
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    names = (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    return next(names, platform.uname().processor)
 
 
 def cpu_times(pids: Iterable[int]) -> dict[int, float]:

@@ -130,14 +130,7 @@ def measure(world: setup.World, rounds: int, per_round: int) -> list[tuple[str, 
 
 def report(results: list[tuple[str, float]], rounds: int, per_round: int, load_before: str) -> str:
     uname = platform.uname()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        uname.processor,
-    )
+    cpu = setup.cpu_model()
     lines = [
         f"### CPU per request, layer by layer — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         "",

@@ -18,6 +18,7 @@ from .fitting import FitResult, fit
 from .formulas import Formula, check_formula, parse_formula
 from .keys import KeySpec, key_value, parse_key_spec
 from .lms import gradient_descent, lms_cost
+from .messages import Message
 from .misconceptions import MISCONCEPTIONS, Misconception, likely_mistakes
 from .number_parsing import parse_number, parse_vector
 from .verification import Verification
@@ -37,6 +38,7 @@ __all__ = [
     "KeySpec",
     "KeySpecError",
     "LikelyMistake",
+    "Message",
     "MISCONCEPTIONS",
     "Misconception",
     "KeyVerificationError",

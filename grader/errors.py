@@ -4,32 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
+
+from .messages import CodedError, Message
 
 
-class DataError(ValueError):
+class GraderError(CodedError):
+    """A grader error with a stable ``code`` and its ``params``: ``message`` is the English text (a Message, also
+    ``str(error)``), and the web app words the same code in the reader's language (grader.error_texts)."""
+
+    @classmethod
+    def from_message(cls, message: Message, /, **extra: Any) -> Self:
+        """The error whose text is ``message``, e.g. a family's diagnosis of data without an MLE; ``extra`` are
+        the class's own arguments (a KeyVerificationError's verification)."""
+        if not isinstance(message, Message):
+            raise TypeError(f"a grader error is built from a Message, not {type(message).__name__}")
+        return cls(message.code, **extra, **message.params)
+
+
+class DataError(GraderError):
     """The data given for a family are unusable (wrong names, shape, values), or the family id is unknown."""
 
 
-class ParameterError(ValueError):
+class ParameterError(GraderError):
     """A parameter vector passed to a family has the wrong shape or lies outside the parameter domain."""
 
 
-class KeyVerificationError(ValueError):
+class KeyVerificationError(GraderError):
     """No trustworthy key exists for these data: the MLE is not interior, or the fit failed verification.
 
     ``verification`` holds the failed report when the fit got as far as being verified, else None.
     """
 
-    def __init__(self, message: str, verification: Any = None):
-        super().__init__(message)
+    def __init__(self, code: str, /, verification: Any = None, **params: Any):
+        super().__init__(code, **params)
         self.verification = verification
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self), self.verification))
+    def _arguments(self) -> dict[str, Any]:
+        return {"verification": self.verification, **self.params}
 
 
-class KeySpecError(ValueError):
+class KeySpecError(GraderError):
     """A key spec such as ``mle.p`` does not name a value of the fit."""
 
 

@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 from .errors import KeyVerificationError
 from .families import Data, Family, Params, get_family
 from .families.base import ExactSolution
+from .messages import Message
 from .optimizers import MAX_ITERATIONS, newton_minimize, trust_exact_minimize
 from .unconstrained import UnconstrainedObjective
 from .verification import Curvature, Verification, verify
@@ -32,7 +33,7 @@ from .verification import Curvature, Verification, verify
 # exp(30) = 1e13: no estimate anyone would report lives there, so the likelihood has no interior maximum.
 _RUNAWAY_Z = 30.0
 # Proves a verified optimum global for a family whose nll is convex in its natural parameters (Family.convex).
-CONVEX_CERTIFICATE = "convex nll: a stationary point with a positive-definite Hessian is the global minimum"
+CONVEX_CERTIFICATE = Message("certificate_convex_nll")
 # Newton iterations before a fit that has not converged asks the family why (see fit).
 _PATIENCE = 25
 
@@ -48,7 +49,7 @@ class FitResult:
     converged: bool
     grad_norm: float  # norm of the nll gradient at the optimum, natural parametrisation
     iterations: int
-    method: str
+    method: str  # a Message (grader.fit_texts) from the grader's own methods
     n: int
     verification: Verification
 
@@ -68,7 +69,7 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
     clean = family.validate_data(**data)
     problem = family._mle_problem(clean)
     if problem is not None:
-        raise KeyVerificationError(problem)
+        raise KeyVerificationError.from_message(problem)
     exact = family._exact_fit(clean)
     if exact is not None:  # a likelihood that is not smooth, e.g. Laplace: the family's own exact method
         return _exact_result(family_id, family, clean, exact)
@@ -83,7 +84,7 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         # Newton carries on from where it stopped.
         explanation = family._explain_failure(clean)
         if explanation:
-            raise KeyVerificationError(explanation)
+            raise KeyVerificationError.from_message(explanation)
         primary = newton_minimize(objective, primary.z, MAX_ITERATIONS, done=_PATIENCE)
     theta = objective.to_theta(primary.z)
     if not objective.interior(theta) or (not primary.converged and np.abs(primary.z).max() > _RUNAWAY_Z):
@@ -130,9 +131,8 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         second_theta = objective.to_theta(second.z) if second.converged else None
         verification = verify(**evidence, second=second_theta, second_message=second.message)
     if not verification.passed:
-        raise _failure(
-            family, clean, f"the {family_id} fit failed verification: {'; '.join(verification.problems)}", verification
-        )
+        failed = Message("fit_failed_verification", family=family_id, problems=tuple(verification.problems))
+        raise _failure(family, clean, failed, verification)
 
     assert curvature is not None and curvature.safe  # verification passed, so the Hessian is positive definite
     return FitResult(
@@ -143,11 +143,17 @@ def fit(family_id: str, /, **data: ArrayLike) -> FitResult:
         converged=primary.converged,
         grad_norm=verification.grad_norm,
         iterations=primary.iterations,
-        method=f"newton on ({objective.describe()})"
-        + (f"; verified by certificate ({verification.certificate})" if verification.certificate else ""),
+        method=_newton_method(objective.describe(), verification.certificate),
         n=n,
         verification=verification,
     )
+
+
+def _newton_method(parametrisation: str, certificate: str | None) -> Message:
+    """How a Newton fit was found and proven, e.g. "newton on (logit p); verified by certificate (...)"."""
+    if certificate:
+        return Message("newton_fit_certified", parametrisation=parametrisation, certificate=certificate)
+    return Message("newton_fit", parametrisation=parametrisation)
 
 
 def _public(params: Params) -> Params:
@@ -155,33 +161,34 @@ def _public(params: Params) -> Params:
     return {name: float(value) if np.ndim(value) == 0 else value for name, value in params.items()}
 
 
-def _edge_message(family: Family, data: Data, theta: np.ndarray, z: np.ndarray, converged: bool) -> str:
+def _edge_message(family: Family, data: Data, theta: np.ndarray, z: np.ndarray, converged: bool) -> Message:
     """Which parameter ran to the edge of its domain (or off to infinity), for the error."""
     labels = family.element_labels(data)
     for i, domain in enumerate(family.element_domains(data)):
         if not domain.contains(theta[i]) or (not converged and abs(z[i]) > _RUNAWAY_Z):
-            return (
-                f"the likelihood keeps increasing as {labels[i]} approaches the edge of its domain "
-                f"({domain.describe(labels[i])}): the optimiser reached {labels[i]} = {float(theta[i])!r} without "
-                "converging, so no interior maximum exists"
+            return Message(
+                "likelihood_increases_to_edge", label=labels[i], condition=domain.describe(labels[i]),
+                value=float(theta[i]),
             )
     raise AssertionError("called for a point inside the domain")  # pragma: no cover
 
 
 def _failure(
-    family: Family, data: Data, message: str, verification: Verification | None = None
+    family: Family, data: Data, message: Message, verification: Verification | None = None
 ) -> KeyVerificationError:
     """The error for a failed fit: the family's diagnosis of the data (e.g. a separation) when it has one, since
-    that names the cause, else what the optimiser or the verification saw."""
-    explanation = family._explain_failure(data)
-    return KeyVerificationError(explanation or message, verification)
+    that names the cause, else what the optimiser or the verification saw. Either way the error takes the
+    message's own code, so the cause is what a translation words."""
+    return KeyVerificationError.from_message(family._explain_failure(data) or message, verification=verification)
 
 
 def _exact_result(family_id: str, family: Family, data: Data, exact: ExactSolution) -> FitResult:
     """The FitResult of a family's exact method, under the same rule: a failed verification never becomes a key."""
     report = exact.verification
     if not report.passed:
-        raise KeyVerificationError(f"the {family_id} fit failed verification: {'; '.join(report.problems)}", report)
+        raise KeyVerificationError(
+            "fit_failed_verification", report, family=family_id, problems=tuple(report.problems)
+        )
     params = family._unpack(exact.theta, data)
     nll = float(family._finite("negative log-likelihood", family._nll, params, data))
     return FitResult(

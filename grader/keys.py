@@ -19,7 +19,6 @@ from .fitting import FitResult
 
 _PARAM_SPEC = re.compile(r"(?P<table>mle|se)\.(?P<name>[a-z_][a-z0-9_]*)(?:\[(?P<i>[0-9]+)(?:,\s*(?P<j>[0-9]+))?\])?")
 _SCALARS = ("loglik", "mean_nll", "likelihood")
-_GRAMMAR = "loglik, mean_nll, likelihood, mle.<param>, mle.<param>[i], mle.<param>[i,j], or the same with se."
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,12 @@ class KeySpec:
 def parse_key_spec(spec: str) -> KeySpec:
     """The parts of ``spec`` by the grammar above, without a fit: KeySpecError when it follows no rule."""
     if not isinstance(spec, str):
-        raise KeySpecError(f"a key spec must be a string; got {type(spec).__name__}")
+        raise KeySpecError("key_spec_not_text", type_name=type(spec).__name__)
     if spec in _SCALARS:
         return KeySpec(spec)
     match = _PARAM_SPEC.fullmatch(spec)
     if match is None:
-        raise KeySpecError(f"invalid key spec {spec!r}: it does not follow the key grammar ({_GRAMMAR})")
+        raise KeySpecError("key_spec_grammar", spec=spec)
     index = tuple(int(part) for part in (match["i"], match["j"]) if part is not None)
     return KeySpec("param", match["table"], match["name"], index)
 
@@ -52,7 +51,7 @@ def key_value(fit: FitResult, spec: str) -> float:
     except KeySpecError as error:
         if not isinstance(spec, str):
             raise
-        raise _invalid(fit, spec, "it does not follow the key grammar") from error
+        raise KeySpecError("key_spec_grammar_for_fit", spec=spec, valid=_valid(fit)) from error
     if parsed.kind == "loglik":
         return float(fit.loglik)
     if parsed.kind == "mean_nll":
@@ -63,14 +62,19 @@ def key_value(fit: FitResult, spec: str) -> float:
     table = fit.params if parsed.table == "mle" else fit.se
     name, index = parsed.name, parsed.index
     if name not in table:
-        raise _invalid(fit, spec, f"the {fit.family} fit has no parameter {name!r}")
+        raise KeySpecError("key_spec_unknown_parameter", spec=spec, family=fit.family, name=name, valid=_valid(fit))
     value = table[name]
     shape = np.shape(value)
     if len(index) != len(shape):
-        need = "no index" if not shape else f"{len(shape)} index(es), as its shape is {shape}"
-        raise _invalid(fit, spec, f"{name} takes {need}")
+        if not shape:
+            raise KeySpecError("key_spec_scalar_indexed", spec=spec, name=name, valid=_valid(fit))
+        raise KeySpecError(
+            "key_spec_index_count", spec=spec, name=name, count=len(shape), shape=shape, valid=_valid(fit)
+        )
     if any(i >= size for i, size in zip(index, shape, strict=True)):
-        raise _invalid(fit, spec, f"index {list(index)} is out of range for {name} of shape {shape}")
+        raise KeySpecError(
+            "key_spec_index_out_of_range", spec=spec, index=list(index), name=name, shape=shape, valid=_valid(fit)
+        )
     return float(np.asarray(value)[index]) if index else float(value)
 
 
@@ -85,15 +89,13 @@ def valid_specs(fit: FitResult) -> list[str]:
     return specs
 
 
-def _invalid(fit: FitResult, spec: str, reason: str) -> KeySpecError:
-    return KeySpecError(f"invalid key spec {spec!r}: {reason}; valid specs for this fit: {', '.join(valid_specs(fit))}")
+def _valid(fit: FitResult) -> str:
+    return ", ".join(valid_specs(fit))
 
 
 def _likelihood(loglik: float) -> float:
     # exp(loglik) leaves double precision long before loglik does; a key that rounds to 0 or inf is useless.
-    problem = KeyVerificationError(
-        f"the likelihood exp({loglik:.6g}) is outside double precision; use loglik or mean_nll as the key"
-    )
+    problem = KeyVerificationError("likelihood_out_of_range", loglik=loglik)
     if loglik < math.log(sys.float_info.min):  # subnormal or zero: digits are lost
         raise problem
     try:

@@ -87,14 +87,14 @@ def likelihood_grid(
     labels = family.element_labels(clean)
     elements = tuple(elements)
     if not 1 <= len(elements) <= 2 or len(set(elements)) != len(elements):
-        raise ParameterError(f"a likelihood plot shows one or two distinct parameters; got {list(elements)}")
+        raise ParameterError("plot_element_count", elements=list(elements))
     unknown = [label for label in elements if label not in labels]
     if unknown:
-        raise ParameterError(f"{family_id} has no parameter {unknown[0]!r}; its parameters are {', '.join(labels)}")
+        raise ParameterError("plot_unknown_element", family=family_id, element=unknown[0], labels=", ".join(labels))
     if student is not None:
         student = tuple(float(value) for value in student)
         if len(student) != len(elements):
-            raise ParameterError(f"the student's point has {len(student)} value(s) for {len(elements)} parameter(s)")
+            raise ParameterError("plot_point_length", given=len(student), expected=len(elements))
     theta = family.pack(fit.params, clean)
     se = family.pack(fit.se, clean)
     domains = family.element_domains(clean)

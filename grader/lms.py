@@ -26,9 +26,9 @@ def gradient_descent(X: ArrayLike, y: ArrayLike, start: ArrayLike, alpha: float,
     """
     X, y = regression_arrays({"X": X, "y": y})
     if not (np.isfinite(alpha) and alpha > 0):
-        raise DataError(f"the learning rate alpha must be positive and finite; got {alpha!r}")
+        raise DataError("lms_learning_rate", alpha=alpha)
     if int(steps) != steps or steps < 0:
-        raise DataError(f"steps must be a whole number >= 0; got {steps!r}")
+        raise DataError("lms_steps", steps=steps)
     iterates = np.empty((int(steps) + 1, X.shape[1]))
     iterates[0] = _theta(start, X)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -40,5 +40,5 @@ def gradient_descent(X: ArrayLike, y: ArrayLike, start: ArrayLike, alpha: float,
 def _theta(theta: ArrayLike, X: np.ndarray) -> np.ndarray:
     values = np.asarray(theta, dtype=float)
     if values.shape != (X.shape[1],) or not np.isfinite(values).all():
-        raise DataError(f"theta must be {X.shape[1]} finite numbers, one per column of X; got {values.tolist()}")
+        raise DataError("lms_theta_invalid", columns=X.shape[1], theta=values.tolist())
     return values

@@ -53,7 +53,7 @@ def l2_penalised_fit(X: np.ndarray, y: np.ndarray, *, inverse_strength: float = 
         else:
             break
         beta, value = candidate, candidate_value
-    raise KeyVerificationError("the L2-penalised logistic fit did not converge on these data")
+    raise KeyVerificationError("penalised_fit_not_converged")
 
 
 def _objective(beta: np.ndarray, X: np.ndarray, y: np.ndarray, penalty: np.ndarray) -> float:

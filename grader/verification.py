@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg.lapack import dpotrf, dtrtri
 
+from .messages import Message
+
 # How far, in its standard errors, a further Newton step may still move each element of an optimum.
 STATIONARY_SE_TOL = 1e-6
 # A Newton step this many rounding units of the estimate (or less) is below what double precision can resolve.
@@ -57,9 +59,10 @@ class Verification:
     closed_form_max_rel_diff: float | None
     second_method_max_rel_diff: float | None
     passed: bool
-    problems: tuple[str, ...]
+    problems: tuple[str, ...]  # Messages (grader.fit_texts), so the web app can word them in any language
     newton_decrement: float | None = None  # sqrt(g^T H^-1 g) at the optimum; None when H is not definite
     # A proof that the optimum is the global one without a second method, e.g. for a convex nll; None if none holds.
+    # A Message from the fits (a plain str only where a test builds a report by hand).
     certificate: str | None = None
 
     def __post_init__(self) -> None:
@@ -234,9 +237,9 @@ def verify(
     ``curvature`` is ``Curvature.of(hessian)`` when the caller has it (a fit reuses it for its standard errors).
     ``n`` is no longer used: every criterion is scale-free; it stays in the signature for the callers.
     """
-    problems: list[str] = []
+    problems: list[Message] = []
     if not converged:
-        problems.append(f"the optimiser did not converge: {optimizer_message}")
+        problems.append(Message("optimizer_not_converged", reason=optimizer_message))
 
     grad_norm = math.sqrt(float(gradient @ gradient))
     found = Curvature.of(hessian) if curvature is None else curvature
@@ -256,17 +259,15 @@ def verify(
             ratio = size / _allowed_step(magnitude, se)
             if not ratio.max() <= 1.0:
                 worst = int(np.argmax(ratio))
-                problems.append(
-                    f"the optimum is not stationary: a further Newton step would move {_labels(labels)[worst]} by "
-                    f"{step[worst]:.3g}, {abs(step[worst]) / se[worst]:.3g} standard errors (tolerance "
-                    f"{STATIONARY_SE_TOL:g}; Newton decrement {decrement:.3g}, gradient norm {grad_norm:.3g})"
-                )
+                problems.append(Message(
+                    "optimum_not_stationary", label=_labels(labels)[worst], step=float(step[worst]),
+                    step_se=float(abs(step[worst]) / se[worst]), tolerance=STATIONARY_SE_TOL, decrement=decrement,
+                    grad_norm=grad_norm,
+                ))
             # max_rel_diff(theta - step, theta, se), with the quantities at hand (se > 0, so no scale is 0).
             step_rel = float((size / np.maximum(np.maximum(magnitude, np.abs(theta - step)), se)).max())
             if not step_rel <= STEP_REL_TOL:
-                problems.append(
-                    f"a further Newton step would still move the estimate by {step_rel:.3g} (relative)"
-                )
+                problems.append(Message("newton_step_not_negligible", step_rel=step_rel))
 
     # A certificate's premises are the checks above (converged, stationary, Hessian positive definite).
     certified = certificate if certificate is not None and not problems else None
@@ -275,18 +276,18 @@ def verify(
     if closed_form is not None:
         closed_diff = max_rel_diff(theta, closed_form, se)
         if not closed_diff <= CLOSED_FORM_REL_TOL:
-            problems.append(_disagreement("the closed form", _labels(labels), theta, closed_form, se))
+            problems.append(_disagreement("disagrees_with_closed_form", _labels(labels), theta, closed_form, se))
 
     second_diff = None
     if second is None and second_message is None:
         if closed_form is None and certificate is None:
-            problems.append("nothing confirms the optimum: no closed form, no certificate and no second method")
+            problems.append(Message("nothing_confirms_optimum"))
     elif second is None:
-        problems.append(f"the second method (trust-exact) failed: {second_message}")
+        problems.append(Message("second_method_failed", reason=second_message))
     else:
         second_diff = max_rel_diff(theta, second, se)
         if not (second_diff <= SECOND_METHOD_REL_TOL or se_distance(theta, second, hessian) <= SECOND_METHOD_SE_TOL):
-            problems.append(_disagreement("the second method (trust-exact)", _labels(labels), theta, second, se))
+            problems.append(_disagreement("disagrees_with_second_method", _labels(labels), theta, second, se))
 
     return Verification(
         grad_norm=grad_norm,
@@ -304,38 +305,33 @@ def _labels(labels: Sequence[str] | Callable[[], Sequence[str]]) -> Sequence[str
     return labels() if callable(labels) else labels
 
 
-def _not_safely_definite(hessian: np.ndarray) -> str:
+def _not_safely_definite(hessian: np.ndarray) -> Message:
     """The problem of a Hessian that is not safely positive definite, with its eigenvalues (only on failure)."""
     hessian = np.asarray(hessian, dtype=float)
     if not np.isfinite(hessian).all():
-        return "the Hessian of the negative log-likelihood is not finite at the optimum: standard errors are undefined"
+        return Message("hessian_not_finite")
     eigenvalues = np.linalg.eigvalsh((hessian + hessian.T) / 2)
-    condition = ""
+    extremes = {"smallest": float(eigenvalues.min()), "largest": float(eigenvalues.max())}
     diagonal = hessian.diagonal()
     if diagonal.min() > 0:
         scale = 1.0 / np.sqrt(diagonal)
         scaled = np.linalg.eigvalsh(((hessian + hessian.T) / 2) * (scale[:, None] * scale))
         if scaled[0] > 0:
-            condition = (
-                f"; condition number {scaled[-1] / scaled[0]:.3g} with its diagonal scaled to 1, "
-                f"above {HESSIAN_COND_MAX:g}"
+            return Message(
+                "hessian_ill_conditioned", **extremes, condition=float(scaled[-1] / scaled[0]), limit=HESSIAN_COND_MAX
             )
-    return (
-        "the Hessian of the negative log-likelihood is not safely positive definite at the optimum "
-        f"(eigenvalues from {eigenvalues.min():.3g} to {eigenvalues.max():.3g}{condition}), so the maximum is "
-        "not strict and standard errors are undefined"
-    )
+    return Message("hessian_not_definite", **extremes)
 
 
 def _disagreement(
-    other: str, labels: Sequence[str], theta: np.ndarray, reference: np.ndarray, se: np.ndarray | None
-) -> str:
+    code: str, labels: Sequence[str], theta: np.ndarray, reference: np.ndarray, se: np.ndarray | None
+) -> Message:
     # The worst element relative to its own scale: mu near 1e5 may differ by more, in absolute terms, than a
     # sigma near 1e-8 that is wrong in its sixth digit.
     diffs = [max_rel_diff(theta[i : i + 1], reference[i : i + 1], None if se is None else se[i : i + 1])
              for i in range(theta.size)]
     worst = int(np.argmax(diffs))
-    return (
-        f"the optimum disagrees with {other}: {labels[worst]} = {theta[worst]!r} vs {reference[worst]!r} "
-        f"(relative difference {diffs[worst]:.3g})"
+    return Message(
+        code, label=labels[worst], value=float(theta[worst]), reference=float(reference[worst]),
+        difference=diffs[worst],
     )

@@ -44,9 +44,7 @@ def get_family(family_id: str) -> Family:
     try:
         cls = FAMILIES[family_id]
     except (KeyError, TypeError):
-        raise DataError(
-            f"unknown family {family_id!r}; known families: {', '.join(sorted(FAMILIES))}"
-        ) from None
+        raise DataError("unknown_family_id", family=family_id, known=", ".join(sorted(FAMILIES))) from None
     return cls()
 
 

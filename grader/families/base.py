@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import DataError, ParameterError
+from ..messages import Message
 from .domains import Domain
 
 if TYPE_CHECKING:
@@ -84,12 +85,15 @@ class Family(ABC):
         """The flat theta vector for a params dict (each entry of the shape ``param_shapes`` gives)."""
         shapes = self.param_shapes(data)
         if set(params) != set(shapes):
-            raise ParameterError(f"{self.id} parameters are {', '.join(shapes)}; got {', '.join(params) or 'none'}")
+            expected = ", ".join(shapes)
+            if not params:
+                raise ParameterError("params_none_given", family=self.id, expected=expected)
+            raise ParameterError("params_wrong_names", family=self.id, expected=expected, given=", ".join(params))
         pieces = []
         for name, shape in shapes.items():
             value = np.asarray(params[name], dtype=float)
             if value.shape != shape:
-                raise ParameterError(f"{name} must have shape {shape}; got {value.shape}")
+                raise ParameterError("param_wrong_shape", name=name, expected=shape, shape=value.shape)
             pieces.append(value.ravel())
         return np.concatenate(pieces)
 
@@ -143,10 +147,12 @@ class Family(ABC):
         if missing or unexpected:
             details = []
             if missing:
-                details.append(f"missing: {', '.join(missing)}")
+                details.append(Message("data_names_missing", names=", ".join(missing)))
             if unexpected:
-                details.append(f"unexpected: {', '.join(unexpected)}")
-            raise DataError(f"{self.id} takes the data {', '.join(self.data_names)}; {'; '.join(details)}")
+                details.append(Message("data_names_unexpected", names=", ".join(unexpected)))
+            raise DataError(
+                "data_names_wrong", family=self.id, expected=", ".join(self.data_names), details=tuple(details)
+            )
         return self._check_data({name: arrays[name] for name in self.data_names})
 
     def n_obs(self, data: Data) -> int:
@@ -192,7 +198,7 @@ class Family(ABC):
         """The MLE by formula when one exists, else None."""
         return self._closed_form(self.validate_data(**data))
 
-    def mle_problem(self, data: Mapping[str, ArrayLike]) -> str | None:
+    def mle_problem(self, data: Mapping[str, ArrayLike]) -> Message | None:
         """Why these data have no interior MLE (e.g. all observations equal), or None when nothing is known.
 
         Runs the family's cheap checks and its full diagnosis (e.g. the separation linear programme), which
@@ -235,13 +241,14 @@ class Family(ABC):
     def _closed_form(self, data: Data) -> Params | None:
         return None
 
-    def _mle_problem(self, data: Data) -> str | None:
-        """Cheap checks, run before every fit: why these data have no interior MLE, or None."""
+    def _mle_problem(self, data: Data) -> Message | None:
+        """Cheap checks, run before every fit: why these data have no interior MLE (a Message whose code is in
+        grader.error_texts: ``fit`` raises it as a KeyVerificationError), or None."""
         return None
 
-    def _explain_failure(self, data: Data) -> str | None:
+    def _explain_failure(self, data: Data) -> Message | None:
         """Why these data have no interior MLE, asked only after a fit failed (runaway, no convergence, Hessian
-        not positive definite), or None when the family knows no reason.
+        not positive definite), or None when the family knows no reason. Like ``_mle_problem``, a Message.
 
         The place for diagnoses too costly to run on every fit, such as a linear programme for separation: a fit
         that passes verification has found an interior stationary point with a positive-definite Hessian, which
@@ -270,12 +277,12 @@ class Family(ABC):
         try:
             flat = np.asarray(theta, dtype=float)
         except (TypeError, ValueError) as error:
-            raise ParameterError(f"theta must be a 1-D array of numbers: {error}") from error
+            raise ParameterError("theta_unreadable", error=str(error)) from error
         expected = self.n_params(data)
         if flat.shape != (expected,):
             raise ParameterError(
-                f"theta for {self.id} must have shape ({expected},) ({', '.join(self.param_names)}); "
-                f"got shape {flat.shape}"
+                "theta_wrong_shape", family=self.id, expected=expected, names=", ".join(self.param_names),
+                shape=flat.shape,
             )
         return flat
 
@@ -288,7 +295,9 @@ class Family(ABC):
             domain = self.domain(name)
             outside = ~domain.contains(values)
             if outside.any():
-                raise ParameterError(f"{name} must satisfy {domain.describe(name)}; got {values[outside][0]!r}")
+                raise ParameterError(
+                    "param_outside_domain", name=name, condition=domain.describe(name), value=values[outside][0]
+                )
             offset += size
         return flat
 
@@ -297,7 +306,7 @@ class Family(ABC):
     ) -> np.ndarray:
         rows = np.asarray(thetas, dtype=float)
         if rows.ndim != 2 or rows.shape[1] != self.n_params(data):
-            raise ParameterError(f"thetas for {self.id} must have shape (m, {self.n_params(data)}); got {rows.shape}")
+            raise ParameterError("thetas_wrong_shape", family=self.id, expected=self.n_params(data), shape=rows.shape)
         inside = np.ones(rows.shape[0], dtype=bool)
         for column, domain in enumerate(self.element_domains(data)):
             inside &= domain.contains(rows[:, column])
@@ -347,7 +356,7 @@ class Family(ABC):
                 f"{name} = {float(value)!r}" if np.ndim(value) == 0 else f"{name} = {np.array2string(value)}"
                 for name, value in params.items()
             )
-            raise ParameterError(f"the {what} of {self.id} is not finite at {at}")
+            raise ParameterError("likelihood_not_finite", quantity=what, family=self.id, at=at)
         return np.asarray(value, dtype=float) if np.ndim(value) else value
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ..messages import Message
 from .base import Data, Family, Param, Params
-from .data_checks import float_array, require_values
+from .data_checks import float_array, require_binary
 from .domains import UNIT_INTERVAL
 
 
@@ -21,7 +22,7 @@ class Bernoulli(Family):
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
         y = float_array("y", arrays["y"], ndim=1)
-        require_values("y", y, (0.0, 1.0))
+        require_binary("y", y)
         return {"y": y}
 
     @staticmethod
@@ -50,17 +51,13 @@ class Bernoulli(Family):
         ones, zeros = self._counts(data)
         return {"p": ones / (ones + zeros)}
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         ones, zeros = self._counts(data)
         if ones and zeros:
             return None
-        value = 1 if ones else 0
         n = int(ones + zeros)
         which = "the only observation is" if n == 1 else f"all {n} observations are"
-        return (
-            f"{which} {value}: the MLE p̂ = {value} lies on the boundary of 0 < p < 1, "
-            "so no interior maximum exists"
-        )
+        return Message("bernoulli_no_mle", which=which, n=n, value=1 if ones else 0)
 
     def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         n = int(rng.integers(20, 60))

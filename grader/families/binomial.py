@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from ..messages import Message
 from .base import Data, Family, Param, Params
 from .count_data import log_factorial_sum, log_tangent_gap, require_counts
 from .data_checks import float_array
@@ -29,9 +30,7 @@ class Binomial(Family):
         k = _number_or_vector("k", arrays["k"])
         n = _number_or_vector("n", arrays["n"])
         if k.size != n.size and 1 not in (k.size, n.size):
-            raise DataError(
-                f"k and n must have the same length, or one of them be a single number; got {k.size} and {n.size}"
-            )
+            raise DataError("binomial_lengths_differ", k_size=k.size, n_size=n.size)
         k, n = (_frozen(np.broadcast_to(a, (max(k.size, n.size),))) for a in (k, n))
         require_counts("n", n, minimum=1, what="numbers of trials")
         require_counts("k", k, minimum=0, what="numbers of successes")
@@ -39,8 +38,7 @@ class Binomial(Family):
         if over.any():
             i = int(np.argmax(over))
             raise DataError(
-                f"k must not exceed n: {int(over.sum())} observation(s) have more successes than trials, "
-                f"the first at index {i} with k = {k[i]:g} and n = {n[i]:g}"
+                "binomial_successes_exceed_trials", count=int(over.sum()), index=i, k=float(k[i]), n=float(n[i])
             )
         return {"k": k, "n": n}
 
@@ -84,16 +82,12 @@ class Binomial(Family):
         successes, failures = self._counts(data)
         return {"p": successes / (successes + failures)}
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         successes, failures = self._counts(data)
         if successes and failures:
             return None
-        trials = int(successes + failures)
         outcome, value = ("successes", 1) if successes else ("failures", 0)
-        return (
-            f"all {trials} trials are {outcome}: the MLE p̂ = {value} lies on the boundary of 0 < p < 1, "
-            "so no interior maximum exists"
-        )
+        return Message("binomial_no_mle", trials=int(successes + failures), outcome=outcome, value=value)
 
     def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         rows = int(rng.integers(5, 15))
@@ -110,7 +104,7 @@ def _number_or_vector(name: str, value: Any) -> np.ndarray:
     except (TypeError, ValueError):
         ndim = 1  # a ragged list: float_array says why it cannot be read
     if ndim > 1:
-        raise DataError(f"{name} must be a number or a 1-D array; got shape {np.shape(value)}")
+        raise DataError("binomial_not_vector", name=name, shape=np.shape(value))
     return _frozen(np.atleast_1d(float_array(name, value, ndim=ndim)))
 
 

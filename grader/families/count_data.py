@@ -19,12 +19,11 @@ def require_counts(name: str, array: np.ndarray, *, minimum: int, what: str) -> 
     fractional = array != np.floor(array)
     if not (fractional | (array < minimum)).any():  # the usual case settled in one test
         return
-    for bad, problem in ((fractional, "non-integer"), (array < minimum, f"below {minimum}")):
+    for bad, code in ((fractional, "counts_not_whole"), (array < minimum, "counts_below_minimum")):
         if bad.any():
             i = int(np.argmax(bad))
             raise DataError(
-                f"{name} must contain whole {what}, at least {minimum}; found {int(bad.sum())} {problem} "
-                f"value(s), the first {array[i]:g} at index {i}"
+                code, name=name, what=what, minimum=minimum, count=int(bad.sum()), value=float(array[i]), index=i
             )
 
 

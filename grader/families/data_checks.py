@@ -21,39 +21,33 @@ def float_array(name: str, value: ArrayLike, *, ndim: int, order: Literal["C", "
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as error:  # ragged nested lists land here
-        raise DataError(f"{name} cannot be read as a {ndim}-D numeric array: {error}") from error
+        raise DataError("data_unreadable", name=name, ndim=ndim, error=str(error)) from error
     if array.dtype.kind not in _NUMERIC_KINDS:
-        raise DataError(f"{name} must contain numbers; got values of type {array.dtype}")
+        raise DataError("data_not_numeric", name=name, dtype=str(array.dtype))
     if array.ndim != ndim:
-        raise DataError(f"{name} must be a {ndim}-D array; got shape {array.shape}")
+        raise DataError("data_wrong_dimensions", name=name, ndim=ndim, shape=array.shape)
     if array.size == 0:
-        raise DataError(f"{name} is empty: at least one observation is needed")
+        raise DataError("data_empty", name=name)
     array = np.array(array, dtype=np.float64, order=order)  # always a copy: freezing it cannot affect the caller
     bad = ~np.isfinite(array)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise DataError(
-            f"{name} contains {int(bad.sum())} non-finite value(s) (NaN or infinity), the first at index "
-            f"{_index_text(first)}"
-        )
+        raise DataError("data_not_finite", name=name, count=int(bad.sum()), index=_index(first))
     array.flags.writeable = False
     return array
 
 
-def require_values(name: str, array: np.ndarray, allowed: tuple[float, ...]) -> None:
-    """Refuse any element of ``array`` outside ``allowed``, naming the first offender."""
-    # A comparison per allowed value: for the two or three values families allow, far cheaper than np.isin.
-    bad = array != allowed[0]
-    for value in allowed[1:]:
-        bad &= array != value
+def require_binary(name: str, array: np.ndarray) -> None:
+    """Refuse any element of ``array`` other than 0 and 1, naming the first offender."""
+    # Two comparisons: far cheaper than np.isin.
+    bad = (array != 0.0) & (array != 1.0)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
-        allowed_text = " and ".join(f"{a:g}" for a in allowed)
         raise DataError(
-            f"{name} must contain only {allowed_text}; found {int(bad.sum())} other value(s), "
-            f"the first {array[first]:g} at index {_index_text(first)}"
+            "data_not_binary", name=name, count=int(bad.sum()), value=float(array[first]), index=_index(first)
         )
 
 
-def _index_text(index: tuple[int, ...]) -> str:
-    return str(index[0]) if len(index) == 1 else str(index)
+def _index(index: tuple[int, ...]) -> int | tuple[int, ...]:
+    """An element's index as people read it: a number in a 1-D array, a tuple such as (2, 0) otherwise."""
+    return index[0] if len(index) == 1 else index

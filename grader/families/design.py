@@ -16,6 +16,7 @@ import numpy as np
 from scipy.linalg.lapack import dpotrf, dpotri, dpotrs
 
 from ..errors import DataError
+from ..messages import Message
 from .data_checks import float_array
 from .derived import remembered
 
@@ -47,7 +48,7 @@ def regression_arrays(arrays: dict[str, Any], order: Literal["C", "F"] = "C") ->
     X = float_array("X", arrays["X"], ndim=2, order=order)
     y = float_array("y", arrays["y"], ndim=1)
     if y.shape[0] != X.shape[0]:
-        raise DataError(f"y has {y.shape[0]} values but X has {X.shape[0]} rows: y needs one value per row of X")
+        raise DataError("y_length_mismatch", y_values=y.shape[0], x_rows=X.shape[0])
     return X, y
 
 
@@ -79,9 +80,7 @@ def require_rows(X: np.ndarray, needed: int, purpose: str) -> None:
     """Refuse an X with fewer than ``needed`` rows; ``purpose`` says what they are needed for."""
     n, d = X.shape
     if n < needed:
-        raise DataError(
-            f"X has {n} row(s) and {d} column(s): at least {needed} observations are needed {purpose}"
-        )
+        raise DataError("design_too_few_rows", rows=n, columns=d, needed=needed, purpose=purpose)
 
 
 def gram(X: np.ndarray) -> np.ndarray:
@@ -104,7 +103,7 @@ def require_full_rank(X: np.ndarray) -> None:
     scale = factor.norms
     zero = np.flatnonzero(scale == 0.0)
     if zero.size:
-        raise DataError(f"X is rank-deficient: column {int(zero[0])} is all zeros")
+        raise DataError("design_zero_column", column=int(zero[0]))
     null = null_space(X, gram(X))
     if null.shape[1] == 0:
         return
@@ -114,20 +113,17 @@ def require_full_rank(X: np.ndarray) -> None:
     b = null[:, 0]
     weights = np.abs(b * scale)
     j = int(np.flatnonzero(weights >= 0.5 * weights.max())[-1])
-    combination = _linear_combination(
-        {k: float(-b[k] / b[j]) for k in range(d) if k != j and weights[k] > 1e-6 * weights.max()}
-    )
-    rank = d - null.shape[1]
+    terms = tuple((k, float(-b[k] / b[j])) for k in range(d) if k != j and weights[k] > 1e-6 * weights.max())
     raise DataError(
-        f"X is rank-deficient (rank {rank} < {d} columns): column {j} is a linear combination of the others "
-        f"(column {j} ≈ {combination}), so the coefficients are not identifiable; drop a column or change the design"
+        "design_collinear", rank=d - null.shape[1], columns=d, column=j, combination=_linear_combination(terms),
+        terms=terms,
     )
 
 
-def _linear_combination(coefficients: dict[int, float]) -> str:
-    """The combination as text, e.g. "2·column 0 − 0.5·column 3"."""
+def _linear_combination(terms: tuple[tuple[int, float], ...]) -> str:
+    """The combination of (column, coefficient) terms as text, e.g. "2·column 0 − 0.5·column 3"."""
     text = ""
-    for k, c in coefficients.items():
+    for k, c in terms:
         sign = "−" if c < 0 else "+"
         term = f"{abs(c):.4g}·column {k}"
         text = (f"−{term}" if c < 0 else term) if not text else f"{text} {sign} {term}"
@@ -206,7 +202,7 @@ class LeastSquares:
     next_step: np.ndarray
     gram_inverse_diagonal: np.ndarray  # diag((X'X)^-1), for standard errors
     condition_number: float  # of X'X with its diagonal scaled to 1, or an upper bound on it (the normal equations)
-    method: str
+    method: str  # a Message (grader.fit_texts): which solver found it
 
 
 def solve_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquares:
@@ -227,7 +223,7 @@ def solve_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquares:
     norms = np.where(factor.norms > 0.0, factor.norms, 1.0)
     u, singular, vt = np.linalg.svd(X / norms, full_matrices=False)
     if not singular[-1] > 0.0:
-        raise DataError("X is rank-deficient: its columns are linearly dependent")
+        raise DataError("design_dependent_columns")
 
     def solve(v: np.ndarray) -> np.ndarray:  # (X'X)^-1 X'v
         return (vt.T @ ((u.T @ v) / singular)) / norms
@@ -239,7 +235,7 @@ def solve_least_squares(X: np.ndarray, y: np.ndarray) -> LeastSquares:
     return LeastSquares(
         beta, residuals, float(residuals @ residuals), solve(residuals),
         ((vt.T / singular) ** 2).sum(axis=1) / norms**2, float((singular[0] / singular[-1]) ** 2),
-        "singular value decomposition, refined",
+        Message("least_squares_svd"),
     )
 
 
@@ -255,7 +251,7 @@ def _refined_normal_equations(X: np.ndarray, y: np.ndarray, factor: _Factor) -> 
             assert factor.inverse_diagonal is not None  # a factor that has a Cholesky factor has its inverse
             return LeastSquares(
                 beta, residuals, float(residuals @ residuals), correction,
-                factor.inverse_diagonal / norms**2, factor.condition_bound, "normal equations by Cholesky, refined",
+                factor.inverse_diagonal / norms**2, factor.condition_bound, Message("least_squares_cholesky"),
             )
         beta = beta + correction
         residuals = y - X @ beta

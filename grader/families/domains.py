@@ -11,6 +11,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy.special import expit, logit
 
+from ..messages import Message
+
 
 class Domain(ABC):
     """An open interval (lower, upper) for every element of one parameter."""
@@ -26,7 +28,7 @@ class Domain(ABC):
         return np.isfinite(x) & (x > self.lower) & (x < self.upper)
 
     @abstractmethod
-    def describe(self, name: str) -> str:
+    def describe(self, name: str) -> Message:
         """The domain as a condition on ``name``, for messages: "0 < p < 1"."""
 
     @abstractmethod
@@ -43,8 +45,8 @@ class Domain(ABC):
 class RealLine(Domain):
     lower, upper, transform, neutral = -np.inf, np.inf, "identity", 0.0
 
-    def describe(self, name: str) -> str:
-        return f"{name} is a finite real number"
+    def describe(self, name: str) -> Message:
+        return Message("domain_real_line", name=name)
 
     def to_unconstrained(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=float).copy()
@@ -60,8 +62,8 @@ class RealLine(Domain):
 class PositiveHalfLine(Domain):
     lower, upper, transform, neutral = 0.0, np.inf, "log", 1.0
 
-    def describe(self, name: str) -> str:
-        return f"{name} > 0"
+    def describe(self, name: str) -> Message:
+        return Message("domain_positive", name=name)
 
     def to_unconstrained(self, x: np.ndarray) -> np.ndarray:
         return np.log(np.asarray(x, dtype=float))
@@ -77,8 +79,8 @@ class PositiveHalfLine(Domain):
 class UnitInterval(Domain):
     lower, upper, transform, neutral = 0.0, 1.0, "logit", 0.5
 
-    def describe(self, name: str) -> str:
-        return f"0 < {name} < 1"
+    def describe(self, name: str) -> Message:
+        return Message("domain_unit_interval", name=name)
 
     def to_unconstrained(self, x: np.ndarray) -> np.ndarray:
         return logit(np.asarray(x, dtype=float))

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from ..messages import Message
 from .base import Data, Family, Param, Params
 from .data_checks import float_array
 from .domains import POSITIVE
@@ -29,10 +30,7 @@ class Exponential(Family):
         negative = x < 0
         if negative.any():
             i = int(np.argmax(negative))
-            raise DataError(
-                f"x must contain non-negative values (waiting times, lengths); found {int(negative.sum())} "
-                f"negative value(s), the first {x[i]:g} at index {i}"
-            )
+            raise DataError("exponential_negative", count=int(negative.sum()), value=float(x[i]), index=i)
         return {"x": x}
 
     @staticmethod
@@ -57,15 +55,12 @@ class Exponential(Family):
         n, total = self._summary(data)
         return {"rate": n / total}
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         n, total = self._summary(data)
         if total > 0:
             return None
         which = "the only observation is" if n == 1 else f"all {n} observations are"
-        return (
-            f"{which} 0: the likelihood grows without bound as rate → ∞ (the MLE 1 / mean(x) does not exist), "
-            "so no interior maximum exists"
-        )
+        return Message("exponential_no_mle", which=which, n=n)
 
     def _start(self, data: Data) -> Params:
         # On the data's scale (times near 1e8 would take Newton many halvings from rate = 1), not the closed

@@ -28,6 +28,7 @@ import numpy as np
 from scipy.linalg.lapack import dposv
 
 from ..errors import KeyVerificationError
+from ..messages import Message
 from ..verification import CLOSED_FORM_REL_TOL, SECOND_METHOD_REL_TOL, Verification, max_rel_diff, standard_errors
 from .base import Data, ExactSolution, Family, Param, Params
 from .design import gram, gram_proves_full_rank, regression_arrays, require_full_rank, require_rows
@@ -44,14 +45,8 @@ from .least_absolute_deviations import (
     weighted_median,
 )
 
-_PROOF = (
-    "optimality proven by the LP dual certificate (a in [-1, 1]^n with X'a = 0 and no duality gap, checked on "
-    "every row), uniqueness by its margin"
-)
-_CERTIFICATE = (
-    "LP dual certificate: a in [-1, 1]^n with X'a = 0 and no duality gap proves the sum of |residuals| minimal, its "
-    "margin proves the minimiser unique"
-)
+_PROOF = Message("lad_dual_proof")
+_CERTIFICATE = Message("certificate_lad_dual")
 # The second method may not beat the LP's S by more than rounding: this many units of sum_i |y_i| + |x_i||beta|,
 # the size of the terms each residual is computed from (large next to S when y sits far from 0).
 _OBJECTIVE_ULPS = 64.0
@@ -120,17 +115,14 @@ class LaplaceRegression(Family):
         beta = np.array([y[used][index] / x[used][index]])
         return {"beta": beta, "scale": float(np.mean(np.abs(y - x * beta[0])))}
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         X, y = data["X"], data["y"]
         if _off_a_plane(X, y):
             return None
         _, zero = residuals(X, y, _least_squares(X, y))
         if not zero.all():
             return None
-        return (
-            f"all {y.size} observations lie exactly on the plane y = X beta: every residual is 0, so the MLE of the "
-            "scale is 0, on the boundary of scale > 0, and no interior maximum exists"
-        )
+        return Message("laplace_no_mle", n=y.size)
 
     def _example_data(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         # Continuous Laplace noise: ties among residuals have probability 0, so the LAD fit is unique.
@@ -153,28 +145,24 @@ class LaplaceRegression(Family):
             theta, se, certificate, report = self._verified(data, descent.beta, None)
             if report.passed:
                 walked = n > lad_descent.FULL_WALK_ROWS
+                solver = Message("lad_solver_descent_reduced" if walked else "lad_solver_descent")
                 return ExactSolution(
                     theta=theta,
                     se=se,
                     iterations=descent.iterations,
-                    method="exact least absolute deviations: Huber smoothing, then descent along edges to a vertex "
-                    "(Barrodale-Roberts steps"
-                    + ("; on the rows near the fit, the others merged by their residual signs" if walked else "")
-                    + f"); {_PROOF}; scale = mean |residual|",
+                    method=Message("lad_fit", solver=solver, proof=_PROOF),
                     verification=report,
                 )
         beta, lp_iterations = lad_by_linear_programming(X, y)
         theta, se, certificate, report = self._verified(data, beta, descent)
         reduced = n > least_absolute_deviations.FULL_LP_ROWS
+        solver = Message("lad_solver_linear_program_reduced" if reduced else "lad_solver_linear_program")
         return ExactSolution(
             theta=theta,
             se=se,
             iterations=lp_iterations,
-            method="exact least absolute deviations: HiGHS linear program (dual form"
-            + ("; on the rows near the fit, the others merged by their residual signs" if reduced else "")
-            + f"), beta re-solved on its basis rows; {_PROOF}"
-            + ("" if report.certificate else "; second method smoothing + edge descent")
-            + "; scale = mean |residual|",
+            method=Message("lad_fit" if report.certificate else "lad_fit_with_second_method", solver=solver,
+                           proof=_PROOF),
             verification=report,
         )
 
@@ -189,34 +177,33 @@ class LaplaceRegression(Family):
         total = certificate.objective
         b = total / n
         if not b > 0:  # _mle_problem catches exact fits first; this guards a fit exact only to rounding
-            raise KeyVerificationError("every residual of the least-absolute-deviations fit is 0: the scale is 0")
+            raise KeyVerificationError("lad_scale_zero")
         theta = np.append(beta, b)
-        problems: list[str] = []
+        problems: list[Message] = []
         if not certificate.optimal:
-            problems.append(
-                "no optimality certificate: no a in [-1, 1]^n with X'a = 0 matches the signs of the residuals "
-                f"(margin {certificate.margin:.3g}, dual residual {certificate.dual_residual:.3g}, duality gap "
-                f"{certificate.duality_gap:.3g})"
-            )
+            problems.append(Message(
+                "lad_no_certificate", margin=float(certificate.margin), dual_residual=float(certificate.dual_residual),
+                duality_gap=float(certificate.duality_gap),
+            ))
         elif not certificate.unique:
             problems.append(_not_unique(X, y, beta, total))
 
         se = _standard_errors(X, b)
         if se is None:
-            problems.append("X'X is numerically singular, so the standard errors of beta are undefined")
+            problems.append(Message("lad_gram_singular"))
 
         subgradient = np.append(certificate.subgradient / b, n / b - total / b**2)
         grad_norm = float(np.linalg.norm(subgradient))
         grad_tol = _SUBGRADIENT_REL_TOL * (certificate.design_size + n) / b
         if certificate.optimal and not grad_norm <= grad_tol:
-            problems.append(f"the subgradient at the optimum has norm {grad_norm:.3g}, above {grad_tol:.3g}")
+            problems.append(Message("lad_subgradient_too_large", norm=grad_norm, limit=float(grad_tol)))
 
         closed = self._closed_form(data)
         closed_diff = None
         if closed is not None:
             closed_diff = max_rel_diff(theta, self.pack(closed, data), se)
             if not closed_diff <= CLOSED_FORM_REL_TOL:
-                problems.append(f"the fit disagrees with the weighted median (relative difference {closed_diff:.3g})")
+                problems.append(Message("lad_disagrees_with_weighted_median", difference=closed_diff))
 
         # A certificate of optimality and uniqueness proves the key whatever found it; the second method is then
         # redundant. Without one it is compared, to tell a failure of the primary from data without a unique
@@ -246,22 +233,19 @@ def _compare(
     total: float,
     se: np.ndarray | None,
     unique: bool,
-    problems: list[str],
+    problems: list[Message],
 ) -> float | None:
     """Smoothing + edge descent as the second method: no smaller S, nor (both certified) another beta, than the LP."""
     if isinstance(second, str):
-        problems.append(f"the second method (smoothing + edge descent) failed: {second}")
+        problems.append(Message("lad_second_method_failed", reason=second))
         return None
     magnitude = float(np.sum(np.abs(y) + np.abs(X) @ np.abs(theta[:-1])))
     if second.objective < total - _OBJECTIVE_ULPS * np.finfo(float).eps * magnitude:
-        problems.append(
-            "the second method (smoothing + edge descent) found a smaller sum of |residuals|: "
-            f"{second.objective!r} < {total!r}"
-        )
+        problems.append(Message("lad_second_method_smaller_sum", second=float(second.objective), first=float(total)))
     other = np.r_[second.beta, second.objective / y.size]
     diff = max_rel_diff(theta, other, se)
     if unique and second.optimal and not diff <= SECOND_METHOD_REL_TOL:
-        problems.append(f"the fit disagrees with the second method (relative difference {diff:.3g})")
+        problems.append(Message("lad_disagrees_with_second_method", difference=diff))
     return diff
 
 
@@ -304,18 +288,12 @@ def _least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return beta + np.linalg.solve(gram, (y - X @ beta) @ X)
 
 
-def _not_unique(X: np.ndarray, y: np.ndarray, beta: np.ndarray, total: float) -> str:
+def _not_unique(X: np.ndarray, y: np.ndarray, beta: np.ndarray, total: float) -> Message:
     end = flat_segment(X, y, beta)
     if end is None:
-        return (
-            "the least-absolute-deviations fit is not unique to within rounding for these data: the minimum of "
-            f"the sum of |residuals| ({total:.6g}) is not strict, so beta is not determined"
-        )
-    return (
-        "the least-absolute-deviations fit is not unique for these data: every beta on the segment from "
-        f"{_vector(beta)} to {_vector(end)} minimises the sum of |residuals| ({total:.6g}), so there is no "
-        "single key for beta (typical of ties, e.g. an even number of observations around a median)"
-    )
+        return Message("lad_not_unique_to_rounding", total=float(total))
+    # The segment's ends are vectors: written out once here, as notation that reads the same in every language.
+    return Message("lad_not_unique_segment", start=_vector(beta), end=_vector(end), total=float(total))
 
 
 def _vector(values: np.ndarray) -> str:

@@ -146,7 +146,7 @@ def _dual_lp(X: np.ndarray, y: np.ndarray, pull: np.ndarray) -> tuple[np.ndarray
     if result.status != 0:
         # The full dual is feasible (a = 0) and bounded (the box): only a numerical breakdown lands here, or a
         # reduced problem whose settled rows make X'a = -pull infeasible, which the caller treats as a wrong guess.
-        raise KeyVerificationError(f"the least-absolute-deviations linear program failed: {result.message}")
+        raise KeyVerificationError("lad_linear_program_failed", reason=str(result.message))
     return -np.asarray(result.eqlin.marginals, dtype=float), int(result.nit)
 
 

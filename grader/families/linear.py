@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..messages import Message
 from ..verification import HESSIAN_COND_MAX, ROUNDING_ULPS, STATIONARY_SE_TOL, STEP_REL_TOL, Verification
 from .base import Data, ExactSolution, FusedFamily, Param, Params
 from .design import (
@@ -23,10 +24,7 @@ from .design import (
 from .domains import POSITIVE, REAL
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-CONVEXITY_CERTIFICATE = (
-    "the Gaussian nll is strictly convex in (beta / sigma, 1 / sigma) when [X y] has full column rank, so its "
-    "stationary point is the unique global maximum of the likelihood"
-)
+CONVEXITY_CERTIFICATE = Message("certificate_gaussian_convex")
 
 
 class Linear(FusedFamily):
@@ -103,24 +101,22 @@ class Linear(FusedFamily):
         explained = float(cross @ fit.next_step)  # r'X (X'X)^-1 X'r: rounding at a stationary beta
         schur = 2.0 * n - 4.0 * explained / variance
         allowed = np.maximum(STATIONARY_SE_TOL * se, ROUNDING_ULPS * np.spacing(np.abs(theta)))
-        problems = []
+        problems: list[Message] = []
         # The unit-diagonal Hessian is X'X scaled to unit diagonal, bordered by a 1 and rounding: its condition
         # number is that of the scaled X'X, which the solve measured or bounded.
         if not (schur > 0.0 and fit.condition_number < HESSIAN_COND_MAX):
             problems.append(
-                "the Hessian of the negative log-likelihood is not safely positive definite at the optimum "
-                f"(condition number {fit.condition_number:.3g} of X'X with its diagonal scaled to 1, limit "
-                f"{HESSIAN_COND_MAX:g}): the columns of X are too nearly collinear for standard errors"
+                Message("linear_hessian_ill_conditioned", condition=fit.condition_number, limit=HESSIAN_COND_MAX)
             )
         elif not (np.abs(step) <= allowed).all():
             worst = int(np.argmax(np.abs(step) / allowed))
             label = self.element_labels(data)[worst]
-            problems.append(
-                f"the optimum is not stationary: a further Newton step would move {label} by {step[worst]:.3g}, "
-                f"{abs(step[worst]) / se[worst]:.3g} standard errors (tolerance {STATIONARY_SE_TOL:g})"
-            )
+            problems.append(Message(
+                "closed_form_not_stationary", label=label, step=float(step[worst]),
+                step_se=float(abs(step[worst]) / se[worst]), tolerance=STATIONARY_SE_TOL,
+            ))
         elif not (np.abs(step) <= STEP_REL_TOL * np.maximum(np.abs(theta), se)).all():
-            problems.append("a further Newton step would still move the estimate by more than its rounding")
+            problems.append(Message("closed_form_step_above_rounding"))
         verification = Verification(
             grad_norm=float(np.linalg.norm(gradient)),
             hessian_definite=not problems or schur > 0.0,
@@ -135,11 +131,11 @@ class Linear(FusedFamily):
             theta=theta,
             se=se,
             iterations=0,
-            method=f"closed form ({fit.method}); verified by certificate ({CONVEXITY_CERTIFICATE})",
+            method=Message("closed_form_fit_certified", solver=fit.method, certificate=CONVEXITY_CERTIFICATE),
             verification=verification,
         )
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         X, y = data["X"], data["y"]
         # X has full rank, so [X y] loses rank exactly when y is a combination of X's columns: all residuals 0.
         # The Gram matrix of [X y] is X'X (remembered) bordered by X'y and y'y, two cheap passes; it settles the
@@ -151,10 +147,7 @@ class Linear(FusedFamily):
         bordered[d, d] = y @ y
         if gram_proves_full_rank(bordered) or null_space(np.column_stack([X, y])).shape[1] == 0:
             return None
-        return (
-            "y is an exact linear combination of the columns of X (every residual of the least-squares fit is 0 "
-            "up to rounding): the MLE of sigma is 0, on the boundary of sigma > 0, so no interior maximum exists"
-        )
+        return Message("linear_no_mle")
 
     def _start(self, data: Data) -> Params:
         # Least squares on half the rows, and the sigma that is optimal for that beta: near the optimum, so both

@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
+from ..messages import Message
 from . import scratch
 from .base import Data, FusedFamily, Param, Params
-from .data_checks import require_values
+from .data_checks import require_binary
 from .design import block_rows, regression_arrays, require_full_rank, require_rows, row_blocks, transpose_times
 from .domains import REAL
 from .glm import normal_equations_solve, symmetric, weighted_gram
@@ -32,7 +33,7 @@ class Logistic(FusedFamily):
 
     def _check_data(self, arrays: dict[str, Any]) -> dict[str, np.ndarray]:
         X, y = regression_arrays(arrays, order="F")  # column-major: see regression_arrays
-        require_values("y", y, (0.0, 1.0))
+        require_binary("y", y)
         d = X.shape[1]
         require_rows(X, d, f"to estimate {d} coefficient(s)")
         require_full_rank(X)
@@ -63,39 +64,26 @@ class Logistic(FusedFamily):
                 h = block_h if h is None else h + block_h
         return total, (np.zeros(d) if g is None else g), (np.zeros((d, d)) if h is None else symmetric(h))
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         y = data["y"]
         n = y.size
         ones = int(y.sum())
         if ones in (0, n):
-            value = 1 if ones else 0
             which = "the only observation is" if n == 1 else f"all {n} observations of y are"
-            return (
-                f"{which} {value}: the likelihood keeps increasing as the fitted probabilities approach {value}, "
-                "so no MLE exists"
-            )
+            return Message("logistic_no_mle", which=which, n=n, value=1 if ones else 0)
         return None
 
-    def _explain_failure(self, data: Data) -> str | None:
+    def _explain_failure(self, data: Data) -> Message | None:
         # A linear programme over the rows (about 2 ms at n = 200): run only when Newton failed, since a verified
         # interior optimum already proves that no separation exists.
         X, y = data["X"], data["y"]
         separation = class_separation(X, y, 2)
         if separation is None:
             return None
-        b = format_direction(separation.direction)
-        n = y.size
+        direction = format_direction(separation.direction)
         if separation.complete:
-            return (
-                f"the classes are perfectly separated by the linear predictor: with b = {b}, X·b > 0 for every "
-                "y = 1 and X·b < 0 for every y = 0, so the likelihood keeps increasing as beta moves along b and "
-                "no MLE exists (complete separation)"
-            )
-        return (
-            f"quasi-complete separation of the classes: with b = {b}, X·b ≥ 0 for every y = 1 and X·b ≤ 0 for "
-            f"every y = 0, with X·b = 0 at {separation.n_tied} of the {n} observations; the likelihood keeps "
-            "increasing as beta moves along b, so no MLE exists"
-        )
+            return Message("logistic_complete_separation", direction=direction)
+        return Message("logistic_quasi_separation", direction=direction, tied=separation.n_tied, n=y.size)
 
     def _start(self, data: Data) -> Params:
         # Newton's first iterate from beta = 0, where every p is 1/2: there the Hessian is X'X / 4 (remembered from

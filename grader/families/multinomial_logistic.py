@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError
+from ..messages import Message
 from . import scratch
 from .base import Data, FusedFamily, Param, Params
 from .count_data import require_counts
@@ -40,19 +41,13 @@ class MultinomialLogistic(FusedFamily):
         n = y.size
         k = int(y.max()) + 1
         if k < 2:
-            raise DataError("every y is 0: multinomial logistic regression needs at least two classes, 0 and 1")
+            raise DataError("multinomial_one_class")
         if k > n:
-            raise DataError(
-                f"max(y) = {k - 1} implies {k} classes 0..{k - 1}, but there are only {n} observations: "
-                "every class must occur in y"
-            )
+            raise DataError("multinomial_too_many_classes", last_class=k - 1, classes=k, n=n)
         missing = np.flatnonzero(np.bincount(y.astype(np.intp), minlength=k) == 0)
         if missing.size:
             listed = ", ".join(str(int(c)) for c in missing[:10]) + (" ..." if missing.size > 10 else "")
-            raise DataError(
-                f"y has classes 0..{k - 1} (K = max(y) + 1 = {k}), but class(es) {listed} never occur: "
-                "every class must occur in y, so number the classes 0..K-1 without gaps"
-            )
+            raise DataError("multinomial_missing_classes", last_class=k - 1, classes=k, missing=listed)
         d = X.shape[1]
         require_rows(X, d, f"to estimate {d} coefficient(s) per class")
         require_full_rank(X)
@@ -92,27 +87,16 @@ class MultinomialLogistic(FusedFamily):
                 h[:, l, :, k] = h[:, k, :, l].T
         return total, gradient, symmetric(h.reshape(d * k1, d * k1))
 
-    def _explain_failure(self, data: Data) -> str | None:
+    def _explain_failure(self, data: Data) -> Message | None:
         # A linear programme over the rows, run only when Newton failed: a verified optimum proves there is none.
         X, y = data["X"], data["y"]
         separation = class_separation(X, y, _n_classes(data))
         if separation is None:
             return None
-        b = format_direction(separation.direction)
-        along = (
-            f"along B = {b} (rows: columns of X; columns: classes 1..K-1; class 0's predictor fixed at 0)"
-        )
+        direction = format_direction(separation.direction)
         if separation.complete:
-            return (
-                f"the classes are perfectly separated by the linear predictors: {along}, every observation's own "
-                "class gains on every other class, so the likelihood keeps increasing as beta moves along B and "
-                "no MLE exists (complete separation)"
-            )
-        return (
-            f"quasi-complete separation of the classes: {along}, no observation's own class loses ground to any "
-            f"other class, and {separation.n_tied} observation(s) tie with another class; the likelihood keeps "
-            "increasing as beta moves along B, so no MLE exists"
-        )
+            return Message("multinomial_complete_separation", direction=direction)
+        return Message("multinomial_quasi_separation", direction=direction, tied=separation.n_tied)
 
     def _start(self, data: Data) -> Params:
         # Newton's first iterate from beta = 0, where every class has probability 1/K: there the Hessian is

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..messages import Message
 from .base import Data, Family, Param, Params
 from .data_checks import float_array
 from .domains import POSITIVE, REAL
@@ -59,21 +60,17 @@ class Normal(Family):
         deviations = x - mu
         return {"mu": mu, "sigma": math.sqrt(float(deviations @ deviations) / x.size)}
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         x = data["x"]
         if np.all(x == x[0]):
             which = "the only observation is" if x.size == 1 else f"all {x.size} observations equal"
-            return (
-                f"{which} {x[0]:g}: fewer than 2 distinct values make the MLE sigmâ = 0, on the boundary of "
-                "sigma > 0, so no interior maximum exists"
-            )
+            return Message("normal_no_mle", which=which, n=x.size, value=float(x[0]))
         mle = self._closed_form(data)
         mu, sigma = float(mle["mu"]), float(mle["sigma"])
         if sigma < _MIN_RELATIVE_SPREAD * abs(mu):
-            return (
-                f"x varies only in its last digits (sigmâ = {sigma:.3g} is {sigma / abs(mu):.2g} of |mû| = "
-                f"{abs(mu):.3g}, below {_MIN_RELATIVE_SPREAD:g}), so double precision cannot verify the key: "
-                "subtract a round number near the mean from x first"
+            return Message(
+                "normal_spread_below_precision", sigma=sigma, ratio=sigma / abs(mu), mu=abs(mu),
+                threshold=_MIN_RELATIVE_SPREAD,
             )
         return None
 

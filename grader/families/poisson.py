@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..messages import Message
 from .base import Data, Family, Param, Params
 from .count_data import log_factorial_sum, log_tangent_gap, require_counts
 from .data_checks import float_array
@@ -54,14 +55,12 @@ class Poisson(Family):
         n, total = self._summary(data)
         return {"lam": total / n}
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         n, total = self._summary(data)
         if total > 0:
             return None
         which = "the only count is" if n == 1 else f"all {n} counts are"
-        return (
-            f"{which} 0: the MLE lam̂ = 0 lies on the boundary of lam > 0, so no interior maximum exists"
-        )
+        return Message("poisson_no_mle", which=which, n=n)
 
     def _start(self, data: Data) -> Params:
         # On the data's scale (counts near 1e6 would take Newton many halvings from lam = 1), not the closed form.

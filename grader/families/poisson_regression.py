@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..messages import Message
 from . import scratch
 from .base import Data, FusedFamily, Param, Params
 from .count_data import log_factorial_sum, require_counts
@@ -71,11 +72,11 @@ class PoissonRegression(FusedFamily):
             total += log_factorial_sum(y)
         return total, (np.zeros(d) if g is None else g), (np.zeros((d, d)) if h is None else symmetric(h))
 
-    def _mle_problem(self, data: Data) -> str | None:
+    def _mle_problem(self, data: Data) -> Message | None:
         # All counts 0 is the one case worth the linear programme up front: a direction usually exists.
         return None if data["y"].any() else self._explain_failure(data)
 
-    def _explain_failure(self, data: Data) -> str | None:
+    def _explain_failure(self, data: Data) -> Message | None:
         # Run only when Newton failed (and for all-zero counts): a verified optimum proves no direction exists.
         X, y = data["X"], data["y"]
         direction = count_recession(X, y)
@@ -85,16 +86,8 @@ class PoissonRegression(FusedFamily):
         eta = X @ direction
         falling = int(np.sum(eta < -1e-9 * np.max(np.abs(eta))))
         if not y.any():
-            return (
-                f"all {y.size} counts in y are 0: along b = {b}, X·b ≤ 0 for every observation (< 0 for {falling}), "
-                "so the likelihood keeps increasing as beta moves along b (the fitted means fall to 0) and no MLE "
-                "exists"
-            )
-        return (
-            f"the zero counts can be fitted exactly: along b = {b}, X·b = 0 at every positive count and X·b < 0 "
-            f"at {falling} zero count(s), so the likelihood keeps increasing as beta moves along b (those fitted "
-            "means fall to 0) and no MLE exists"
-        )
+            return Message("poisson_regression_all_zero", n=y.size, direction=b, falling=falling)
+        return Message("poisson_regression_zeros_fitted", direction=b, falling=falling)
 
     def _start(self, data: Data) -> Params:
         # The least-squares fit of log(y + 1/2) on X: the right scale of the means from the start, which beta = 0

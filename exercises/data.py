@@ -10,6 +10,7 @@ import numpy as np
 import grader
 from grader.families import get_family
 
+from .format_texts import FormatError, listed
 from .generators import GENERATORS
 from .schema import INTERCEPT, ColumnHeading, ExerciseDefinition, GeneratedData, Model
 
@@ -18,12 +19,8 @@ from .schema import INTERCEPT, ColumnHeading, ExerciseDefinition, GeneratedData,
 MAX_DRAWS = 50
 
 
-class DataGenerationError(ValueError):
+class DataGenerationError(FormatError):
     """The generator cannot produce data every model can be fitted to; ``field`` says where to look."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -52,16 +49,16 @@ def build_dataset(definition: ExerciseDefinition, seed: str) -> Dataset:
         return Dataset({column.name: np.asarray(column.values, dtype=float) for column in spec.columns})
     generator = GENERATORS.get(spec.generator)
     if generator is None:
-        raise DataGenerationError("data.generator", f"unknown generator {spec.generator!r}: expected one of "
-                                  f"{', '.join(sorted(GENERATORS))}")
+        raise DataGenerationError("data.generator", "unknown_generator", generator=spec.generator,
+                                  generators=listed(sorted(GENERATORS)))
     unknown = sorted(set(spec.parameters) - set(generator.defaults))
     if unknown:
-        raise DataGenerationError(f"data.parameters.{unknown[0]}", f"{spec.generator} has no parameter "
-                                  f"{unknown[0]!r}; its parameters are {', '.join(generator.defaults)}")
+        raise DataGenerationError(f"data.parameters.{unknown[0]}", "unknown_generator_parameter",
+                                  generator=spec.generator, name=unknown[0], parameters=listed(generator.defaults))
     missing = sorted({c.name for c in spec.columns} - set(generator.columns))
     if missing:
-        raise DataGenerationError("data.columns", f"{spec.generator} makes the columns "
-                                  f"{', '.join(generator.columns)}, not {', '.join(missing)}")
+        raise DataGenerationError("data.columns", "generator_columns", generator=spec.generator,
+                                  columns=listed(generator.columns), missing=listed(missing))
     settings = {**generator.defaults, **spec.parameters}
     problem = ""
     for draw in range(MAX_DRAWS):
@@ -72,8 +69,8 @@ def build_dataset(definition: ExerciseDefinition, seed: str) -> Dataset:
         problem = _fitting_problem(definition, dataset)
         if not problem:
             return dataset
-    raise DataGenerationError("data.parameters", f"{MAX_DRAWS} draws of {spec.generator} gave no data every model "
-                              f"can be fitted to; the last: {problem}. Widen the parameter ranges or raise n")
+    raise DataGenerationError("data.parameters", "no_fittable_draw", draws=MAX_DRAWS, generator=spec.generator,
+                              cause=problem)
 
 
 def _draw(rng: np.random.Generator, value: float | list[float]) -> float:
@@ -86,7 +83,8 @@ def _draw(rng: np.random.Generator, value: float | list[float]) -> float:
 
 
 def _fitting_problem(definition: ExerciseDefinition, dataset: Dataset) -> str:
-    """Why some model has no interior MLE on these data (e.g. all answers equal, a separation), or ""."""
+    """Why some model has no interior MLE on these data (e.g. all answers equal, a separation), as the grader's
+    Message, or ""."""
     for model in definition.all_models.values():
         family = get_family(model.family) if model.family in grader.FAMILIES else None
         if family is None:
@@ -94,7 +92,7 @@ def _fitting_problem(definition: ExerciseDefinition, dataset: Dataset) -> str:
         try:
             problem = family.mle_problem(model_inputs(model, dataset))
         except grader.DataError as error:
-            return str(error)
+            return error.message
         if problem:
             return problem
     return ""

@@ -22,15 +22,19 @@ class Generator:
     # Every parameter the generator reads, with its default: an exercise may fix or range any of them.
     defaults: Mapping[str, float | list[float]]
     columns: tuple[str, ...]
-    description: str
+    # What it draws, for the editor, in each language of the exercise texts (``schema.LOCALES``).
+    description: Mapping[str, str]
+
+    def describe(self, locale: str) -> str:
+        return self.description.get(locale, self.description["en"])
 
 
 GENERATORS: dict[str, Generator] = {}
 
 
-def register(id: str, defaults: Mapping[str, float | list[float]], columns: tuple[str, ...], description: str):
+def register(id: str, defaults: Mapping[str, float | list[float]], columns: tuple[str, ...], *, en: str, ru: str):
     def decorate(draw: Callable[[np.random.Generator, Mapping[str, float]], dict[str, np.ndarray]]):
-        GENERATORS[id] = Generator(id, draw, dict(defaults), columns, description)
+        GENERATORS[id] = Generator(id, draw, dict(defaults), columns, {"en": en, "ru": ru})
         return draw
     return decorate
 
@@ -45,14 +49,15 @@ def _rounded(values: np.ndarray, decimals: float) -> np.ndarray:
 
 
 @register("bernoulli_survey", {"n": [12, 40], "p": [0.3, 0.8]}, ("respondent", "answer"),
-          "n respondents answer yes (1) with probability p, no (0) otherwise")
+          en="n respondents answer yes (1) with probability p, no (0) otherwise",
+          ru="n респондентов отвечают «да» (1) с вероятностью p, иначе «нет» (0)")
 def bernoulli_survey(rng, parameters):
     n = _count(parameters["n"])
     return {"respondent": np.arange(1.0, n + 1), "answer": (rng.random(n) < parameters["p"]).astype(float)}
 
 
 @register("normal_sample", {"n": [15, 40], "mu": [10, 50], "sigma": [1, 6], "decimals": 2}, ("x",),
-          "n draws from N(mu, sigma^2)")
+          en="n draws from N(mu, sigma^2)", ru="выборка из n значений N(mu, sigma^2)")
 def normal_sample(rng, parameters):
     n = _count(parameters["n"])
     return {"x": _rounded(rng.normal(parameters["mu"], parameters["sigma"], n), parameters["decimals"])}
@@ -60,7 +65,8 @@ def normal_sample(rng, parameters):
 
 @register("protein_time", {"n": [15, 40], "beta0": [1.5, 2.5], "beta1": [2.5, 3.5], "sigma": [1.5, 2.5],
                            "t_max": 10, "decimals": 2},
-          ("t", "protein"), "protein concentration y = beta0 + beta1 t + N(0, sigma^2), t ~ U(0, t_max) hours")
+          ("t", "protein"), en="protein concentration y = beta0 + beta1 t + N(0, sigma^2), t ~ U(0, t_max) hours",
+          ru="концентрация белка y = beta0 + beta1 t + N(0, sigma^2), время t ~ U(0, t_max) ч")
 def protein_time(rng, parameters):
     n = _count(parameters["n"])
     t = _rounded(rng.uniform(0.0, parameters["t_max"], n), parameters["decimals"])
@@ -70,7 +76,9 @@ def protein_time(rng, parameters):
 
 @register("biomarker_disease", {"n": [60, 120], "beta0": [-1.5, -0.5], "beta1": [0.6, 1.0], "x_range": 5,
                                 "decimals": 2},
-          ("biomarker", "disease"), "disease (1) with probability expit(beta0 + beta1 x), x ~ U(-x_range, x_range)")
+          ("biomarker", "disease"),
+          en="disease (1) with probability expit(beta0 + beta1 x), x ~ U(-x_range, x_range)",
+          ru="болезнь (1) с вероятностью expit(beta0 + beta1 x), биомаркер x ~ U(-x_range, x_range)")
 def biomarker_disease(rng, parameters):
     n = _count(parameters["n"])
     x = _rounded(rng.uniform(-parameters["x_range"], parameters["x_range"], n), parameters["decimals"])
@@ -80,7 +88,9 @@ def biomarker_disease(rng, parameters):
 
 @register("mutation_counts", {"n": [40, 100], "beta0": [0.3, 0.7], "beta1": [0.2, 0.4], "x_range": 2,
                               "decimals": 2},
-          ("exposure", "mutations"), "Poisson counts with log mean beta0 + beta1 x, x ~ U(-x_range, x_range)")
+          ("exposure", "mutations"),
+          en="Poisson counts with log mean beta0 + beta1 x, x ~ U(-x_range, x_range)",
+          ru="пуассоновские числа мутаций, логарифм среднего beta0 + beta1 x, x ~ U(-x_range, x_range)")
 def mutation_counts(rng, parameters):
     n = _count(parameters["n"])
     x = _rounded(rng.uniform(-parameters["x_range"], parameters["x_range"], n), parameters["decimals"])
@@ -90,7 +100,8 @@ def mutation_counts(rng, parameters):
 
 @register("protein_outliers", {"n": [30, 60], "beta0": [1.5, 2.5], "beta1": [2.5, 3.5], "scale": [1.0, 2.0],
                                "outlier_share": 0.1, "outlier_shift": [20, 40], "t_max": 10, "decimals": 2},
-          ("t", "protein"), "the protein line with Laplace noise and a share of gross outliers shifted upwards")
+          ("t", "protein"), en="the protein line with Laplace noise and a share of gross outliers shifted upwards",
+          ru="прямая концентрации белка с лапласовским шумом и долей грубых выбросов, сдвинутых вверх")
 def protein_outliers(rng, parameters):
     n = _count(parameters["n"])
     t = _rounded(rng.uniform(0.0, parameters["t_max"], n), parameters["decimals"])
@@ -101,7 +112,8 @@ def protein_outliers(rng, parameters):
 
 
 @register("three_classes", {"n": [90, 150], "x_range": 2, "decimals": 2}, ("x1", "x2", "label"),
-          "class 0, 1 or 2 from a softmax of linear predictors in two covariates (class 0 the reference)")
+          en="class 0, 1 or 2 from a softmax of linear predictors in two covariates (class 0 the reference)",
+          ru="класс 0, 1 или 2 по softmax линейных предикторов от двух признаков (класс 0 — опорный)")
 def three_classes(rng, parameters):
     n = _count(parameters["n"])
     X = _rounded(rng.uniform(-parameters["x_range"], parameters["x_range"], (n, 2)), parameters["decimals"])

@@ -31,6 +31,7 @@ import grader
 from grader.families import get_family
 
 from .data import DataGenerationError, Dataset, build_dataset, model_inputs
+from .format_texts import FormatError, listed
 from .loader import DEFINITION_FILE, ExerciseFileError, Problem
 from .schema import ComputedKey as KeyTable
 from .schema import ExerciseDefinition, FormulaPart, LoadedExercise, Model, Part, VectorPart
@@ -82,12 +83,8 @@ def _mistakes_from_json(found: list[Any]) -> list[Any]:
     return restored
 
 
-class KeyComputationError(ValueError):
+class KeyComputationError(FormatError):
     """The definition's model cannot produce a verified key for this data; ``field`` says where to look."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 class Fits:
@@ -105,17 +102,15 @@ class Fits:
         name, model, inputs = self.inputs(model_name)
         field = "model" if self.definition.model is not None else f"models.{name}"
         if model.family not in grader.FAMILIES:
-            raise KeyComputationError(
-                f"{field}.family",
-                f"unknown family {model.family!r}: expected one of {', '.join(sorted(grader.FAMILIES))}",
-            )
+            raise KeyComputationError(f"{field}.family", "unknown_family", family=model.family,
+                                      families=listed(sorted(grader.FAMILIES)))
         if name not in self._fits:
             try:
                 self._fits[name] = grader.fit(model.family, **inputs)
             except grader.KeyVerificationError as error:
-                raise KeyComputationError("data", f"the key cannot be verified: {error}") from error
+                raise KeyComputationError("data", "key_unverifiable", cause=error.message) from error
             except grader.DataError as error:
-                raise KeyComputationError(f"{field}.inputs", str(error)) from error
+                raise KeyComputationError(f"{field}.inputs", "grader_refused", cause=error.message) from error
         return name, self._fits[name], inputs
 
     def verification(self) -> dict[str, Any]:
@@ -159,7 +154,7 @@ def _number(fits: Fits, spec: KeyTable, field: str) -> tuple[float, list[grader.
     if quantity in RESIDUAL_QUANTITIES:
         _, fit, inputs = fits.fit(spec.model)
         if "X" not in inputs or np.ndim(fit.params.get("beta")) != 1:
-            raise KeyComputationError(field, f"{quantity} needs a regression model with X and y")
+            raise KeyComputationError(field, "residual_needs_regression", quantity=quantity)
         residuals = inputs["y"] - inputs["X"] @ fit.params["beta"]
         return float(np.mean(residuals**2) if quantity == "mse" else np.mean(np.abs(residuals))), []
     if quantity == "mean_response":
@@ -172,14 +167,15 @@ def _number(fits: Fits, spec: KeyTable, field: str) -> tuple[float, list[grader.
             else values[_component(spec, values.size, field)]
         ), []
     if quantity in FUNCTION_QUANTITIES:
-        raise KeyComputationError(field, f"{quantity} is a function of the parameters: use it in a formula part")
+        raise KeyComputationError(field, "function_in_number_part", quantity=quantity)
     _, fit, inputs = fits.fit(spec.model)
     try:
         value = float(grader.key_value(fit, quantity))
     except grader.KeySpecError as error:
-        raise KeyComputationError(field, f"{error}; or one of {', '.join(_OTHER_NAMES)}") from error
+        raise KeyComputationError(field, "unknown_quantity", cause=error.message, others=listed(_OTHER_NAMES)) \
+            from error
     except grader.KeyVerificationError as error:
-        raise KeyComputationError(field, str(error)) from error
+        raise KeyComputationError(field, "grader_refused", cause=error.message) from error
     return value, list(grader.likely_mistakes(fit, quantity, inputs))
 
 
@@ -188,9 +184,9 @@ _OTHER_NAMES = RESIDUAL_QUANTITIES + AT_QUANTITIES + OTHER_QUANTITIES
 
 def _component(spec: KeyTable, size: int, field: str) -> int:
     if spec.component is None:
-        raise KeyComputationError(f"{field}.component", f"the iterate has {size} components: say which one")
+        raise KeyComputationError(f"{field}.component", "component_needed", size=size)
     if spec.component >= size:
-        raise KeyComputationError(f"{field}.component", f"must be below {size}, the number of components")
+        raise KeyComputationError(f"{field}.component", "component_too_large", size=size)
     return spec.component
 
 
@@ -204,14 +200,10 @@ def _vector(fits: Fits, part: VectorPart, field: str) -> tuple[list[float], list
     _, fit, inputs = fits.fit(spec.model)
     parsed = grader.parse_key_spec(spec.quantity) if spec.quantity not in _OTHER_NAMES else None
     if parsed is None or parsed.kind != "param" or parsed.index:
-        raise KeyComputationError(
-            field,
-            "a vector part's key is a whole vector parameter, e.g. mle.beta, a "
-            "gradient_descent iterate, or a list of keys",
-        )
+        raise KeyComputationError(field, "vector_key_kind")
     table = fit.params if parsed.table == "mle" else fit.se
     if parsed.name not in table or np.ndim(table[parsed.name]) != 1:
-        raise KeyComputationError(field, f"the {fit.family} fit has no vector parameter {parsed.name!r}")
+        raise KeyComputationError(field, "no_vector_parameter", family=fit.family, name=parsed.name)
     size = np.size(table[parsed.name])
     specs = [f"{parsed.table}.{parsed.name}[{i}]" for i in range(size)]
     return (
@@ -222,12 +214,12 @@ def _vector(fits: Fits, part: VectorPart, field: str) -> tuple[list[float], list
 
 def _theta(family: grader.Family, data: dict[str, np.ndarray], at: dict[str, Any] | None, field: str) -> np.ndarray:
     if not at:
-        raise KeyComputationError(f"{field}.at", "give the parameter values, e.g. at = { p = 0.5 }")
+        raise KeyComputationError(f"{field}.at", "at_needed")
     clean = family.validate_data(**data)
     try:
         return family.pack(at, clean)
     except grader.ParameterError as error:
-        raise KeyComputationError(f"{field}.at", str(error)) from error
+        raise KeyComputationError(f"{field}.at", "grader_refused", cause=error.message) from error
 
 
 def _at(fits: Fits, spec: KeyTable, field: str) -> float:
@@ -237,7 +229,7 @@ def _at(fits: Fits, spec: KeyTable, field: str) -> float:
     try:
         loglik = -family.nll(theta, inputs)
     except grader.ParameterError as error:
-        raise KeyComputationError(f"{field}.at", str(error)) from error
+        raise KeyComputationError(f"{field}.at", "grader_refused", cause=error.message) from error
     return loglik if spec.quantity == "loglik_at" else math.exp(loglik)
 
 
@@ -245,42 +237,38 @@ def _mean_response(fits: Fits, spec: KeyTable, field: str) -> float:
     _, fit, _ = fits.fit(spec.model)
     beta = np.asarray(fit.params.get("beta"))
     if spec.x is None:
-        raise KeyComputationError(f"{field}.x", "give the design row, intercept included, e.g. x = [1, 2.5]")
+        raise KeyComputationError(f"{field}.x", "design_row_needed")
     if beta.ndim == 0 or len(spec.x) != beta.shape[0]:
-        raise KeyComputationError(
-            f"{field}.x",
-            f"the model has {beta.shape[0] if beta.ndim else 0} coefficient(s) per class; x has {len(spec.x)} value(s)",
-        )
+        raise KeyComputationError(f"{field}.x", "design_row_length", coefficients=beta.shape[0] if beta.ndim else 0,
+                                  given=len(spec.x))
     eta = np.asarray(spec.x) @ beta
     if fit.family == "multinomial_logistic":
         probabilities = softmax(np.concatenate([[0.0], eta]))
         if spec.category is None or spec.category >= probabilities.size:
-            raise KeyComputationError(f"{field}.category", f"name a class from 0 to {probabilities.size - 1}")
+            raise KeyComputationError(f"{field}.category", "category_range", last=probabilities.size - 1)
         return float(probabilities[spec.category])
     if fit.family not in _LINKS:
-        raise KeyComputationError(field, f"mean_response needs a regression model; {fit.family} is not one")
+        raise KeyComputationError(field, "mean_response_needs_regression", family=fit.family)
     return float(_LINKS[fit.family](eta))
 
 
 def _lms(fits: Fits, spec: KeyTable, field: str) -> np.ndarray:
     _, _, inputs = fits.inputs(spec.model)
     if "X" not in inputs:
-        raise KeyComputationError(field, f"{spec.quantity} needs a model with a design matrix X and y")
+        raise KeyComputationError(field, "needs_design_matrix", quantity=spec.quantity)
     X, y = inputs["X"], inputs["y"]
     if spec.quantity == "lms_cost":
         theta = (spec.at or {}).get("theta")
         if not isinstance(theta, list) or len(theta) != X.shape[1]:
-            raise KeyComputationError(
-                f"{field}.at", f"give theta with {X.shape[1]} values, e.g. at = {{ theta = {[0] * X.shape[1]} }}"
-            )
+            raise KeyComputationError(f"{field}.at", "lms_theta", columns=X.shape[1], example=str([0] * X.shape[1]))
         return np.array([grader.lms_cost(X, y, np.asarray(theta, dtype=float))])
     if spec.alpha is None or spec.steps is None or spec.start is None:
-        raise KeyComputationError(field, "gradient_descent needs alpha, steps and start")
+        raise KeyComputationError(field, "gradient_descent_settings")
     if len(spec.start) != X.shape[1]:
-        raise KeyComputationError(f"{field}.start", f"start has {len(spec.start)} values; X has {X.shape[1]} columns")
+        raise KeyComputationError(f"{field}.start", "start_length", given=len(spec.start), columns=X.shape[1])
     iterates = grader.gradient_descent(X, y, np.asarray(spec.start, dtype=float), spec.alpha, spec.steps)
     if not np.isfinite(iterates[-1]).all():
-        raise KeyComputationError(f"{field}.alpha", "gradient descent diverges on these data: choose a smaller alpha")
+        raise KeyComputationError(f"{field}.alpha", "gradient_descent_diverges")
     return iterates[-1]
 
 
@@ -288,7 +276,7 @@ def formula_key(fits: Fits, part: FormulaPart, field: str) -> Callable[..., np.n
     """The function of the part's variables that the formula must equal, vectorised over arrays of points."""
     spec = as_table(part.key)
     if spec.quantity not in FUNCTION_QUANTITIES:
-        raise KeyComputationError(field, f"a formula part's key is one of {', '.join(FUNCTION_QUANTITIES)}")
+        raise KeyComputationError(field, "formula_quantity", quantities=listed(FUNCTION_QUANTITIES))
     _, model, inputs = fits.inputs(spec.model)
     family = get_family(model.family)
     clean = family.validate_data(**inputs)
@@ -296,17 +284,13 @@ def formula_key(fits: Fits, part: FormulaPart, field: str) -> Callable[..., np.n
     positions = {}
     for i, variable in enumerate(part.variables):
         if variable.parameter not in labels:
-            raise KeyComputationError(
-                f"{field.removesuffix('.key')}.variables[{i}].parameter",
-                f"{variable.parameter!r} is not a parameter of the model: {', '.join(labels)}",
-            )
+            raise KeyComputationError(f"{field.removesuffix('.key')}.variables[{i}].parameter",
+                                      "variable_not_parameter", parameter=variable.parameter, parameters=listed(labels))
         positions[variable.name] = labels.index(variable.parameter)
     if sorted(positions.values()) != list(range(len(labels))):
-        raise KeyComputationError(f"{field}", f"the variables must stand for every parameter: {', '.join(labels)}")
+        raise KeyComputationError(field, "variables_cover_parameters", parameters=listed(labels))
     if spec.quantity == "score_function" and len(labels) != 1:
-        raise KeyComputationError(
-            field, "score_function is the derivative in the only parameter of a one-parameter model"
-        )
+        raise KeyComputationError(field, "score_one_parameter")
 
     def function(**points: np.ndarray) -> np.ndarray:
         arrays = [np.asarray(points[name], dtype=float) for name in positions]

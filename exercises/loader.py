@@ -91,7 +91,7 @@ def describe_errors(error: ValidationError) -> Iterable[tuple[str | None, str]]:
     for item in error.errors(include_url=False):
         path = field_path(item["loc"])
         cause = item.get("ctx", {}).get("error")
-        if isinstance(cause, FieldError):  # a check of a whole table that names the field it concerns
+        if isinstance(cause, FieldError) and cause.field:  # a check of a whole table that names its field
             path = f"{path}.{cause.field}" if path else cause.field
         yield path, describe_error(item)
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .format_texts import FormatError, listed
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 LOCALES = ("ru", "en")
@@ -20,12 +22,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False, strict=True)
 
 
-class FieldError(ValueError):
-    """A check of a whole table that concerns one of its fields; ``field`` is its path within the table."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
+class FieldError(FormatError):
+    """A check of a whole table that concerns one of its fields; ``field`` is its path within the table ("" for
+    the table itself)."""
 
 
 class Text(Strict):
@@ -63,7 +62,7 @@ class Column(ColumnHeading):
             known = {level.value for level in self.levels}
             unknown = sorted({v for v in self.values if v not in known})
             if unknown:
-                raise ValueError(f"values {unknown[:5]} have no entry in levels")
+                raise FieldError("", "level_missing", values=unknown[:5])
         return self
 
 
@@ -73,17 +72,17 @@ class FixedData(Strict):
 
     @model_validator(mode="after")
     def _columns_consistent(self) -> "FixedData":
-        _unique_names([c.name for c in self.columns], "column names")
+        _unique_names([c.name for c in self.columns], "duplicate_column_names")
         lengths = {c.name: len(c.values) for c in self.columns}
         if len(set(lengths.values())) > 1:
-            raise ValueError(f"columns have different lengths: {lengths}")
+            raise FieldError("", "column_lengths", lengths=lengths)
         return self
 
 
-def _unique_names(names: list[str], what: str) -> None:
+def _unique_names(names: list[str], code: str, field: str = "") -> None:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"duplicate {what}: {', '.join(duplicates)}")
+        raise FieldError(field, code, names=listed(duplicates))
 
 
 # A generator parameter: a fixed number, or [low, high] from which each variant draws its own value (a whole number
@@ -104,12 +103,12 @@ class GeneratedData(Strict):
     def _ranges_ordered(cls, value: dict[str, ParameterValue]) -> dict[str, ParameterValue]:
         for name, given in value.items():
             if isinstance(given, list) and not given[0] <= given[1]:
-                raise FieldError(name, f"a range is [low, high] with low <= high; got {given}")
+                raise FieldError(name, "range_order", given=given)
         return value
 
     @model_validator(mode="after")
     def _columns_unique(self) -> "GeneratedData":
-        _unique_names([c.name for c in self.columns], "column names")
+        _unique_names([c.name for c in self.columns], "duplicate_column_names")
         return self
 
 
@@ -208,7 +207,7 @@ class FormulaPart(PartBase):
 
     @model_validator(mode="after")
     def _variables_unique(self) -> "FormulaPart":
-        _unique_names([v.name for v in self.variables], "variable names")
+        _unique_names([v.name for v in self.variables], "duplicate_variable_names")
         return self
 
 
@@ -233,12 +232,12 @@ class ChoicePart(PartBase):
     @model_validator(mode="after")
     def _correct_options_exist(self) -> "ChoicePart":
         ids = [o.id for o in self.options]
-        _unique_names(ids, "option ids")
+        _unique_names(ids, "duplicate_option_ids")
         unknown = [c for c in self.correct if c not in ids]
         if unknown:
-            raise FieldError("correct", f"names option(s) {', '.join(unknown)}, but the options are {', '.join(ids)}")
+            raise FieldError("correct", "correct_unknown", unknown=listed(unknown), options=listed(ids))
         if not self.multiple and len(self.correct) != 1:
-            raise FieldError("correct", "a single-choice part has exactly one correct option (or set multiple = true)")
+            raise FieldError("correct", "single_choice_one_correct")
         return self
 
 
@@ -284,28 +283,26 @@ class ExerciseDefinition(Strict):
         try:
             parsed = uuid_lib.UUID(value)
         except ValueError:
-            raise ValueError(f"expected a UUID such as '{uuid_lib.uuid4()}', got {value!r}") from None
+            raise FieldError("", "uuid_form", example=str(uuid_lib.uuid4()), value=value) from None
         if str(parsed) != value.lower():
-            raise ValueError(f"write the UUID in its canonical lowercase form: {parsed}")
+            raise FieldError("", "uuid_case", uuid=str(parsed))
         return str(parsed)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "ExerciseDefinition":
         if self.model is not None and self.models:
-            raise FieldError("models", "give either one [model] or named [models.<name>] tables, not both")
-        names = [p.name for p in self.parts]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise FieldError("parts", f"duplicate part names: {', '.join(duplicates)}")
+            raise FieldError("models", "model_and_models")
+        _unique_names([p.name for p in self.parts], "duplicate_part_names", "parts")
         prefix = "model" if self.model is not None else "models"
         columns = {c.name for c in self.data.columns} if self.data is not None else set()
         for model_name, model in self.all_models.items():
             where = prefix if self.model is not None else f"models.{model_name}"
             for argument, column in model.columns():
+                if column not in columns and columns:
+                    raise FieldError(f"{where}.inputs.{argument}", "input_column_missing", column=column,
+                                     available=listed(sorted(columns)))
                 if column not in columns:
-                    available = ", ".join(sorted(columns)) or "no data"
-                    raise FieldError(f"{where}.inputs.{argument}",
-                                     f"names column {column!r}, but the data has only: {available}")
+                    raise FieldError(f"{where}.inputs.{argument}", "input_without_data", column=column)
         for index, part in enumerate(self.parts):
             if part.kind not in COMPUTED_PART_KINDS:
                 continue
@@ -313,14 +310,12 @@ class ExerciseDefinition(Strict):
             for spec in specs:
                 model = spec.model if isinstance(spec, ComputedKey) else None
                 if not self.all_models:
-                    raise FieldError(f"parts[{index}].key", f"{part.kind} parts compute their key from a model: "
-                                     "add a [model] table")
+                    raise FieldError(f"parts[{index}].key", "key_needs_model", kind=part.kind)
                 if model is not None and model not in self.all_models:
-                    raise FieldError(f"parts[{index}].key.model",
-                                     f"no model named {model!r}; the models are {', '.join(self.all_models) or 'none'}")
+                    raise FieldError(f"parts[{index}].key.model", "unknown_model", model=model,
+                                     models=listed(self.all_models))
                 if model is None and len(self.all_models) > 1:
-                    raise FieldError(f"parts[{index}].key", "this exercise has several models: name one, e.g. "
-                                     f"key = {{ model = \"{next(iter(self.all_models))}\", quantity = \"...\" }}")
+                    raise FieldError(f"parts[{index}].key", "key_model_needed", first=next(iter(self.all_models)))
         return self
 
 

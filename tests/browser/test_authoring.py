@@ -166,3 +166,51 @@ def test_teacher_authors_an_exercise_and_sees_its_computed_key(browser, live_sit
         assert feedback.get_by_text("score 100%").is_visible()
     finally:
         student_context.close()
+
+
+def test_in_russian_the_graders_refusal_and_the_fits_report_read_in_russian(browser, live_site, authoring_course):
+    """Every respondent said yes: the Bernoulli MLE lies on the edge and no key exists; the editor says so in Russian
+    at the data, down to the grader's reason. With a no among the answers the key exists and the verification of
+    the fit reads in Russian too."""
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_site.url}/login")
+        page.locator("input[name=email]").fill(authoring_course.teacher_email)
+        page.locator("input[name=password]").fill(live_site.password)
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url(f"{live_site.url}/")
+        page.goto(f"{live_site.url}/teach/exercises/new")
+        page.locator("input[name=data_source][value=table]").check()
+        for field, value in {"#slug": "all-said-yes", "#topic": "bernoulli", "#title_ru": "Все ответили «да»",
+                             "#title_en": "Everyone said yes", "#prompt_ru": "Найдите $\\hat p$.",
+                             "#prompt_en": "Find $\\hat p$.", "#models-0-inputs": "y = answer",
+                             "#table": "respondent,answer\n1,1\n2,1\n3,1\n4,1\n", "#parts-0-name": "p_hat",
+                             "#parts-0-label_ru": "Оценка $\\hat p$", "#parts-0-label_en": "The estimate $\\hat p$",
+                             "#parts-0-key": "mle.p"}.items():
+            page.locator(field).fill(value)
+        page.locator("#models-0-family").select_option("bernoulli")
+        page.get_by_role("button", name="Показать ключи").click()  # the columns get rows to fill in
+        for row, (russian, english) in enumerate((("Респондент", "Respondent"), ("Ответ", "Answer"))):
+            page.locator(f"#columns-{row}-label_ru").fill(russian)
+            page.locator(f"#columns-{row}-label_en").fill(english)
+        page.get_by_role("button", name="Показать ключи").click()
+
+        refusal = page.locator("#data_source-error").inner_text()
+        assert refusal.startswith("На этих данных ключ не удаётся проверить: Все наблюдения (их 4) равны 1"), refusal
+        assert not re.search(r"[a-z]{4,} [a-z]{4,}", refusal.replace("p̂", ""))  # no English sentence inside
+        page.locator("#data_source-error").scroll_into_view_if_needed()
+        screenshot(page, "teacher-exercise-editor-ru-refused")
+
+        page.locator("#table").fill("respondent,answer\n1,1\n2,0\n3,1\n4,1\n")
+        page.get_by_role("button", name="Показать ключи").click()
+        preview = page.locator("#preview")
+        key = float(preview.locator('tr[data-part="p_hat"] [data-key-value]').inner_text())
+        assert key == pytest.approx(3 / 4, rel=1e-9)  # the share of yes
+        assert "(число)" in preview.locator('tr[data-part="p_hat"] th').inner_text()
+        method = preview.locator("tr", has=page.locator("th", has_text="Метод")).locator("td").inner_text()
+        assert method.startswith("Метод Ньютона") and "logit p" in method, method
+        preview.scroll_into_view_if_needed()
+        screenshot(page, "teacher-exercise-editor-ru")
+    finally:
+        context.close()

@@ -89,14 +89,14 @@ REFUSALS = [
                  id="unknown-family"),
     pytest.param({"models-0-inputs": "x mutations"}, "models-0-inputs", "Write each input as argument = column",
                  id="unreadable-inputs"),
-    pytest.param({"models-0-inputs": "x = mutation"}, "models-0-inputs", "names column 'mutation'",
+    pytest.param({"models-0-inputs": "x = mutation"}, "models-0-inputs", "There is no column “mutation” in the data",
                  id="unknown-column"),
     pytest.param({"table": "day,mutations\n1,2\n2,abc\n"}, "table",
                  "Line 3, column mutations: “abc” is not a number", id="malformed-table"),
     pytest.param({"table": "day,mutations\n1,2\n2\n"}, "table", "Line 3 has 1 cells, the first line 2.",
                  id="ragged-table"),
     pytest.param({"table": "day,mutations\n"}, "table", "at least one line of values", id="empty-table"),
-    pytest.param({"parts-0-key": "mle.q"}, "parts-0-key", "invalid key spec 'mle.q'", id="bad-part-key"),
+    pytest.param({"parts-0-key": "mle.q"}, "parts-0-key", "the poisson model has no parameter q", id="bad-part-key"),
     pytest.param({"parts-0-key": "{ quantity = "}, "parts-0-key", "This is not valid TOML", id="unreadable-key"),
     pytest.param({"parts-0-sig_figs": "abc"}, "parts-0-sig_figs", "Type a whole number.", id="tolerance-not-whole"),
     pytest.param({"parts-0-sig_figs": "0"}, "parts-0-sig_figs", "Must be at least 1.", id="tolerance-zero"),
@@ -107,7 +107,7 @@ REFUSALS = [
                  id="unreadable-extras"),
     pytest.param({"parts-0-extras": "name = \"other\""}, "parts-0-extras", "Set name in its own field",
                  id="extras-take-a-field"),
-    pytest.param({"table": "day,mutations\n1,0\n2,0\n"}, "data_source", "the key cannot be verified",
+    pytest.param({"table": "day,mutations\n1,0\n2,0\n"}, "data_source", "The key cannot be verified on these data",
                  id="no-mle-on-these-data"),
 ]
 
@@ -155,7 +155,7 @@ def test_a_choice_part_names_the_wrong_setting_in_its_settings_field(teacher):
         "parts-1-extras": extras}))
     assert response.status_code == 422
     message = field_message(response.text, "parts-1-extras")
-    assert message.startswith("In the exercise format's words: correct: names option(s) c")
+    assert message == "correct: There is no option c; the options are a, b."
     assert field_message(response.text, "parts-0-key") is None
 
 
@@ -237,8 +237,8 @@ def test_generated_data_show_the_key_of_the_sample_variant(teacher):
 
 
 @pytest.mark.parametrize("overrides, field, fragment", [
-    pytest.param({"parameters": "q = 1"}, "parameters", "bernoulli_survey has no parameter 'q'", id="unknown"),
-    pytest.param({"parameters": "n = [40, 20]"}, "parameters", "low <= high", id="range-reversed"),
+    pytest.param({"parameters": "q = 1"}, "parameters", "bernoulli_survey has no parameter “q”", id="unknown"),
+    pytest.param({"parameters": "n = [40, 20]"}, "parameters", "low ≤ high", id="range-reversed"),
     pytest.param({"parameters": "n = [20"}, "parameters", "This is not valid TOML", id="unreadable"),
     pytest.param({"generator": "no_such"}, "generator", "Choose a generator from the list.", id="unknown-generator"),
     pytest.param({"columns-1-levels": "[{ value = 1 }]"}, "columns-1-levels", "levels[0].ru", id="levels"),

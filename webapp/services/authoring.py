@@ -29,6 +29,7 @@ from exercises import (
     build_dataset,
     compute_key,
 )
+from exercises.format_texts import FormatError
 from exercises.loader import describe_errors
 from exercises.schema import ExerciseDefinition, Prompts
 
@@ -101,7 +102,7 @@ def check_draft(session: Session, draft: ExerciseDraft, exercise: Exercise | Non
         for seed in SYNC_SAMPLE_SEEDS:  # the variants sync checks must compute too, as check_keys does for a folder
             compute_key(definition, build_dataset(definition, seed))
     except (KeyComputationError, DataGenerationError) as error:
-        problems.append(_located(error.field, "format", str(error), built))
+        problems.append(_located(error.field, error.code, dict(error.params), str(error), built))
     loaded = None if prompts is None else LoadedExercise(definition=definition, prompts=prompts, source=WEB_SOURCE)
     return Authored(definition, loaded, _first_per_field(problems), sample)
 
@@ -125,19 +126,27 @@ def _first_per_field(problems: list[FieldProblem]) -> list[FieldProblem]:
 
 def _schema_problems(error: ValidationError, built: BuiltDraft) -> list[FieldProblem]:
     return [
-        _located(path or "", item["type"], message, built, item)
+        _located(path or "", *_coded(item), message, built)
         for item, (path, message) in zip(error.errors(include_url=False), describe_errors(error), strict=True)
     ]
 
 
+def _coded(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The code and params of a schema error: the format's own check's, else pydantic's error type's."""
+    cause = (item.get("ctx") or {}).get("error")
+    if isinstance(cause, FormatError):
+        return cause.code, dict(cause.params)
+    return item["type"], _error_params(item)
+
+
 def _problem(field_name: str, item: dict[str, Any], message: str) -> FieldProblem:
-    return FieldProblem(field_name, item["type"], _error_params(item), message)
+    return FieldProblem(field_name, *_coded(item), message)
 
 
 def _error_params(item: dict[str, Any]) -> dict[str, Any]:
     context = item.get("ctx") or {}
     params = {name: context[name] for name in ("min_length", "max_length", "gt", "ge", "lt", "le", "pattern",
-                                               "expected", "expected_tags", "tag") if name in context}
+                                               "expected", "expected_tags", "tag", "discriminator") if name in context}
     return {name: _shown(value) for name, value in params.items()}
 
 
@@ -148,14 +157,11 @@ def _shown(value: Any) -> int | float | str:
     return value if isinstance(value, (int, float, str)) else str(value)
 
 
-def _located(path: str, code: str, message: str, built: BuiltDraft, item: dict[str, Any] | None = None) -> FieldProblem:
+def _located(path: str, code: str, params: dict[str, Any], message: str, built: BuiltDraft) -> FieldProblem:
     """A problem at a path of the definition ("parts[2].tolerance.rel") on the form field it concerns; a path deeper
-    than the field (a part's options, a key's model) keeps the rest in front of the message."""
+    than the field (a part's options, a key's model) keeps the rest, to say which item of the field is wrong."""
     field_name, rest = form_field(path, built)
-    detail = f"{rest}: {message}" if rest else message
-    params = _error_params(item) if item is not None else {}
-    # A sentence for the field as a whole would not say which of its items is wrong: the format's words do.
-    return FieldProblem(field_name, "format" if rest else code, params, detail)
+    return FieldProblem(field_name, code, params, f"{rest}: {message}" if rest else message, rest)
 
 
 def _split(path: str) -> list[str | int]:

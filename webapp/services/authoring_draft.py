@@ -95,14 +95,17 @@ class FieldProblem:
     """Something wrong with one field of the draft.
 
     ``field`` names it as the form does ("slug", "models-0-inputs", "parts-2-key"; "" for the exercise as a whole);
-    ``code`` says what is wrong, with ``params``; ``detail`` is the exercise format's own description (English, as
-    ``flask exercises check`` prints it), shown where a code has no sentence of its own.
+    ``code`` says what is wrong, with ``params`` (a parameter may be a grader ``Message``, the cause); ``where`` is
+    the place inside the field in the exercise format's notation ("at", "options[1].ru"), "" for the field itself;
+    ``detail`` is the exercise format's own description (English, as ``flask exercises check`` prints it), shown
+    where a code has no sentence of its own.
     """
 
     field: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
     detail: str = ""
+    where: str = ""
 
 
 @dataclass

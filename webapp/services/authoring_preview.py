@@ -30,7 +30,7 @@ class FitCheck:
     model: str
     family: str
     passed: bool
-    method: str
+    method: str  # the grader's Message, which the page words in the reader's language
     iterations: int | None
     n: int | None
     grad_norm: str | None
@@ -105,7 +105,7 @@ def _check(name: str, family: str, report: dict[str, Any]) -> FitCheck:
         model=name,
         family=family,
         passed=bool(report.get("passed")) and bool(report.get("converged")),
-        method=str(report.get("method", "")),
+        method=report.get("method", ""),  # a grader Message, worded by the page
         iterations=report.get("iterations"),
         n=report.get("n"),
         grad_norm=_scientific(report.get("grad_norm")),

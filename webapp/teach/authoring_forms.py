@@ -1,5 +1,6 @@
 """The authoring form: an exercise's identity, texts, models, data and parts, as text fields; between it and the
-service's draft (``services.authoring_draft.ExerciseDraft``); and the sentences for the service's problems.
+service's draft (``services.authoring_draft.ExerciseDraft``); the service's problems by field (worded by
+``problem_words``).
 
 The form checks only what a select offers (a family, a generator, a part kind); every rule of the exercise format is
 the service's, which reports it by field name, shown next to the field here.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -19,10 +19,10 @@ from wtforms.validators import ValidationError
 
 import grader
 from exercises import GENERATORS
-from exercises.schema import NAME_PATTERN, SLUG_PATTERN
 
 from ..services.authoring_draft import ColumnDraft, ExerciseDraft, FieldProblem, ModelDraft, PartDraft
 from .forms import clean_text
+from .problem_words import describe_problem
 
 MAX_MODELS, MAX_COLUMNS, MAX_PARTS = 10, 30, 30
 
@@ -215,70 +215,3 @@ def change_rows(draft: ExerciseDraft, action: str) -> bool:
         if 0 <= other < len(rows):
             rows[index], rows[other] = rows[other], rows[index]
     return True
-
-
-# ----- the problems in words --------------------------------------------------------------------------------------
-
-
-def _pattern(params) -> str:
-    if params.get("pattern") == SLUG_PATTERN:
-        return _("Use lowercase Latin letters, digits and hyphens, such as weather-15.")
-    if params.get("pattern") == NAME_PATTERN:
-        return _("Use lowercase Latin letters, digits and underscores, starting with a letter, such as p_hat.")
-    return _("These characters are not allowed here.")
-
-
-PROBLEMS = {
-    # read from the form's text
-    "inputs_syntax": lambda p: _("Write each input as argument = column, separated by “;”; a design matrix lists "
-                                 "its columns in brackets, 1 for the intercept: X = [1, t]; y = protein."),
-    "whole_number": lambda p: _("Type a whole number."),
-    "number": lambda p: _("Type a number, such as 0.01."),
-    "model_name_needed": lambda p: _("Name each model when there are several: the parts' keys choose by name."),
-    "model_name_duplicate": lambda p: _("Another model is already called “%(name)s”.", name=p["name"]),
-    "choose": lambda p: _("Choose where the data come from."),
-    "column_not_in_table": lambda p: _("The table has no column “%(name)s”: rename it, or remove this row.",
-                                       name=p["name"]),
-    "toml": lambda p: _("This is not valid TOML: %(error)s.", error=p["error"]),
-    "table_empty": lambda p: _("Paste a line of column names and at least one line of values."),
-    "table_too_long": lambda p: _("The table is too long: at most %(max)d rows.", max=p["max"]),
-    "table_heading": lambda p: _("Column %(column)d of the first line has no name.", column=p["column"]),
-    "table_duplicate": lambda p: _("Two columns are called “%(name)s”.", name=p["name"]),
-    "table_ragged": lambda p: _("Line %(line)d has %(cells)d cells, the first line %(expected)d.",
-                                line=p["line"], cells=p["cells"], expected=p["expected"]),
-    "table_number": lambda p: _("Line %(line)d, column %(column)s: “%(text)s” is not a number (code answers as "
-                                "numbers, e.g. 1 and 0, and give their words under Coded values).",
-                                line=p["line"], column=p["column"], text=p["text"]),
-    "not_for_kind": lambda p: _("A part of kind “%(kind)s” has no such setting: clear this field.", kind=p["kind"]),
-    "extras_reserved": lambda p: _("Set %(names)s in its own field, not here.", names=p["names"]),
-    "slug_taken": lambda p: _("Another exercise already has the slug “%(slug)s”: choose another.", slug=p["slug"]),
-    "saved_meanwhile": lambda p: _("Someone saved this exercise at the same moment. Reload the page to see their "
-                                   "version; your text is still here."),
-    # the exercise format's schema (pydantic's error types)
-    "missing": lambda p: _("Fill this in."),
-    "string_too_short": lambda p: _("Fill this in."),
-    "string_too_long": lambda p: _("Too long: at most %(max)d characters.", max=p["max_length"]),
-    "string_pattern_mismatch": _pattern,
-    "too_short": lambda p: _("Give at least %(min)d.", min=p["min_length"]),
-    "too_long": lambda p: _("At most %(max)d here.", max=p["max_length"]),
-    "greater_than": lambda p: _("Must be greater than %(limit)s.", limit=p["gt"]),
-    "greater_than_equal": lambda p: _("Must be at least %(limit)s.", limit=p["ge"]),
-    "less_than": lambda p: _("Must be less than %(limit)s.", limit=p["lt"]),
-    "less_than_equal": lambda p: _("Must be at most %(limit)s.", limit=p["le"]),
-    "union_tag_invalid": lambda p: _("Choose one of: %(choices)s.", choices=p.get("expected_tags", "")),
-    "int_type": lambda p: _("Type a whole number."),
-    "int_from_float": lambda p: _("Type a whole number."),
-    "float_type": lambda p: _("Type a number, such as 0.01."),
-}
-
-
-def describe_problem(problem: FieldProblem) -> str:
-    """The problem in the teacher's language; one the app has no sentence for is given in the exercise format's
-    own words (as ``flask exercises check`` prints it)."""
-    describe = PROBLEMS.get(problem.code)
-    if describe is not None:
-        try:
-            return str(describe(problem.params))
-        except KeyError:
-            pass
-    return _("In the exercise format's words: %(detail)s", detail=problem.detail or problem.code)

@@ -37,6 +37,7 @@ from .authoring_forms import (
     form_errors,
     problem_errors,
 )
+from .problem_words import in_words
 
 
 def exercise_or_404(exercise_id: int) -> Exercise:
@@ -146,4 +147,5 @@ def render_editor(exercise: Exercise | None, draft: ExerciseDraft, authored: Aut
         generators=[GENERATORS[name] for name in sorted(GENERATORS)],
         uploaded=uploaded,
         locale=locale,
+        in_words=in_words,
     )

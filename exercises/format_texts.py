@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from grader.messages import CodedError, Message
+from grader.messages import CodedError, Message, message_from_json
 
 FORMAT_TEMPLATES: Mapping[str, str] = MappingProxyType({
     # the schema's own checks
@@ -93,3 +93,8 @@ class FormatError(CodedError):
 def listed(names: Any) -> str:
     """Names as the texts list them: "a, b, c"."""
     return ", ".join(str(name) for name in names)
+
+
+def problem_from_json(stored: Mapping[str, Any]) -> Message:
+    """A format or grader Message that ``grader.messages.message_to_json`` stored."""
+    return message_from_json(stored, (FormatMessage, Message))

@@ -46,6 +46,14 @@ FIT_TEMPLATES: dict[str, str] = {
     ),
     # Verification problems (Verification.problems): the smooth fits' checks (grader.verification).
     "optimizer_not_converged": "the optimiser did not converge: {reason}",
+    # Why an optimiser stopped (grader.optimizers): the reason in the two problems above.
+    "optimizer_start_not_finite": "the negative log-likelihood is not finite at the starting point",
+    "optimizer_derivatives_not_finite": "the gradient or Hessian is not finite",
+    "optimizer_converged": "converged",
+    "optimizer_converged_within_rounding": "converged (final step within rounding)",
+    "optimizer_no_decrease": "the line search found no decrease",
+    "optimizer_iteration_limit": "no convergence in {iterations} iterations",
+    "scipy_said": "{text}",
     "hessian_not_finite": (
         "the Hessian of the negative log-likelihood is not finite at the optimum: standard errors are undefined"
     ),

@@ -88,3 +88,34 @@ class CodedError(ValueError):
 
 def _rebuild_error(cls: type[CodedError], positional: tuple[Any, ...], arguments: dict[str, Any]) -> CodedError:
     return cls(*positional, **arguments)
+
+
+def message_to_json(message: Message) -> dict[str, Any]:
+    """The message as JSON, to be stored and worded later: its code and params, a nested Message (a cause) as
+    ``{"$message": ...}`` and a tuple (several problems) as ``{"$tuple": [...]}`` (no name of a column or a
+    parameter starts with "$", so a dict param is never taken for one of them)."""
+    return {"code": message.code, "params": {name: _param_to_json(value) for name, value in message.params.items()}}
+
+
+def _param_to_json(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"$message": message_to_json(value)}
+    if isinstance(value, tuple):
+        return {"$tuple": [_param_to_json(item) for item in value]}
+    return value
+
+
+def message_from_json(stored: Mapping[str, Any], kinds: tuple[type[Message], ...] = (Message,)) -> Message:
+    """The Message ``message_to_json`` stored, of the first of ``kinds`` whose table has its code (codes are unique
+    across the tables)."""
+    kind = next((k for k in kinds if stored["code"] in k.templates), kinds[0])
+    params = {name: _param_from_json(value, kinds) for name, value in stored["params"].items()}
+    return kind(stored["code"], **params)
+
+
+def _param_from_json(value: Any, kinds: tuple[type[Message], ...]) -> Any:
+    if isinstance(value, dict) and set(value) == {"$message"}:
+        return message_from_json(value["$message"], kinds)
+    if isinstance(value, dict) and set(value) == {"$tuple"}:
+        return tuple(_param_from_json(item, kinds) for item in value["$tuple"])
+    return value

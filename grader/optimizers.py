@@ -26,6 +26,7 @@ import numpy as np
 from scipy.linalg.lapack import dposv
 from scipy.optimize import OptimizeResult, minimize
 
+from .messages import Message
 from .unconstrained import UnconstrainedObjective
 from .verification import is_stationary, near_optimum
 
@@ -48,7 +49,7 @@ class OptimizerResult:
     z: np.ndarray
     iterations: int
     converged: bool
-    message: str
+    message: str  # a Message: why it stopped
     # Newton's: the objective's value, gradient and Hessian in z at z, which it evaluated (None from trust-exact).
     value: float | None = None
     gradient: np.ndarray | None = None
@@ -78,21 +79,21 @@ def newton_minimize(
     if f is None and not math.isfinite(g.sum() + h.sum()):
         f = value_at_z()  # the message must say whether the value itself is finite
     if f is not None and not math.isfinite(f):
-        return result(done, False, "the negative log-likelihood is not finite at the starting point")
+        return result(done, False, Message("optimizer_start_not_finite"))
     for iteration in range(done + 1, max_iterations + 1):
         step, positive_definite = _newton_step(g, h)
         slope = float(g @ step)
         # A NaN or infinity in g or in H's lower triangle (the part read) makes the step, hence the slope, not
         # finite: only then is the elementwise test needed.
         if not math.isfinite(slope) and not (np.isfinite(g).all() and np.isfinite(h).all()):
-            return result(iteration - 1, False, "the gradient or Hessian is not finite")
+            return result(iteration - 1, False, Message("optimizer_derivatives_not_finite"))
         # Small: every |step_i| at most STEP_TOL (1 + |z_i|), with H positive definite (so it heads for a minimum).
         small = positive_definite and bool((np.abs(step) - STEP_TOL * np.abs(z)).max() <= STEP_TOL)
         if small and np.max(np.abs(step) * np.sqrt(h.diagonal())) <= _NEGLIGIBLE_SE:
             # The step left is small next to z and a negligible fraction of a standard error (|step_i| sqrt(H_ii)
             # bounds step_i in its standard errors from above): z is the optimum to that precision, and taking
             # the step would only cost one more evaluation of the likelihood.
-            return result(iteration - 1, True, "converged")
+            return result(iteration - 1, True, Message("optimizer_converged"))
         candidate = z - step
         # With H positive definite, slope = g'H^-1 g is the squared Newton decrement: the step in standard errors,
         # squared. Below _TRUSTED_DECREMENT the predicted decrease can be smaller than the rounding noise of the nll
@@ -124,13 +125,13 @@ def newton_minimize(
                     break
             else:
                 if small:
-                    return result(iteration - 1, True, "converged (final step within rounding)")
-                return result(iteration - 1, False, "the line search found no decrease")
+                    return result(iteration - 1, True, Message("optimizer_converged_within_rounding"))
+                return result(iteration - 1, False, Message("optimizer_no_decrease"))
             f_new, g_new, h_new = objective.evaluate(candidate)
         z, f, g, h = candidate, f_new, g_new, h_new
         if small:
-            return result(iteration, True, "converged")
-    return result(max_iterations, False, f"no convergence in {max_iterations} iterations")
+            return result(iteration, True, Message("optimizer_converged"))
+    return result(max_iterations, False, Message("optimizer_iteration_limit", iterations=max_iterations))
 
 
 def _sufficient_decrease(f_new: float, f: float, t: float, slope: float) -> bool:
@@ -219,7 +220,7 @@ def trust_exact_minimize(objective: UnconstrainedObjective, z0: np.ndarray, n: i
     # counts when it is that close, as the verification's comparison of the two methods allows.
     point = _natural_derivatives(objective, z)
     converged = point is not None and near_optimum(*point)
-    return OptimizerResult(z, int(result.nit), converged, str(result.message))
+    return OptimizerResult(z, int(result.nit), converged, Message("scipy_said", text=str(result.message)))
 
 
 def _newton_step_length(g: np.ndarray, h: np.ndarray) -> float:

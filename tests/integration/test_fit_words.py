@@ -26,7 +26,7 @@ SAMPLE: dict[str, Any] = {
     "label": "beta[1]", "step": 0.25, "step_se": 0.5, "tolerance": 1e-6, "decrement": 0.5, "grad_norm": 1.0,
     "step_rel": 0.125, "value": 2.0, "reference": 2.5, "difference": 0.2, "margin": -0.125, "dual_residual": 3e-9,
     "duality_gap": 0.75, "total": 12.5, "start": "[2, 0.5]", "end": "[3, 0.5]", "norm": 0.0015, "second": 1.5,
-    "first": 2.25,
+    "first": 2.25, "iterations": 100, "text": "A bad approximation caused failure to predict improvement.",
 }
 NOTATION = ("parametrisation", "label", "start", "end", "certificate", "solver", "proof")
 

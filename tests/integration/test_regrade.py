@@ -18,7 +18,7 @@ from exercises import KeyComputationError, option_order
 from webapp.models import Grade, Grading, Submission, utcnow
 from webapp.services import regrade as regrade_service
 from webapp.services.overrides import grade_for, override_grade
-from webapp.services.regrade import NOT_ANSWERED, Against, regrade_scope, run_regrade
+from webapp.services.regrade import NOT_ANSWERED, Against, RegradeReport, regrade_scope, run_regrade
 from webapp.services.review import review_text_answer
 from webapp.services.submit import Outcome, submit_answer
 from webapp.services.sync import sync_exercises
@@ -273,6 +273,9 @@ def test_a_key_that_cannot_be_computed_is_reported_and_the_rest_regraded(db_sess
     [failure] = report.failures
     assert (failure.student, failure.version) == ("Alice", 1)
     assert failure.message == "data: gradient descent diverges on these data: choose a smaller alpha"
+    # what the page words in the teacher's language, kept through the report's JSON
+    stored = RegradeReport.from_json(report.to_json()).failures[0]
+    assert (stored.where, stored.problem) == ("data", {"code": "gradient_descent_diverges", "params": {}})
     assert report.grades == []
 
 

@@ -10,8 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+import grader
+from exercises import KeyComputationError
+from grader.messages import message_to_json
 from webapp.extensions import db
 from webapp.models import Grade, Grading, RegradeRun, Role, Submission, utcnow
+from webapp.services.regrade_report import KeyFailure, RegradeReport
 from webapp.teach import regrade_views
 
 from ..conftest import hidden_fields, log_in, make_app
@@ -262,3 +266,26 @@ def test_a_second_apply_waits_for_the_one_running(widened, db_session):
     assert response.status_code == 302 and response.headers["Location"].endswith(f"run={running.id}")
     assert "being applied already" in client.get(response.headers["Location"], headers=EN).text
     assert db_session.scalar(select(func.count()).select_from(Grading).where(Grading.reason == "regrade")) == 0
+
+
+def test_a_key_that_failed_is_reported_in_the_teachers_language(widened, db_session):
+    """The run's report stores the failure's Message as JSON: the page words it in Russian down to the grader's
+    cause; a failure stored before codes existed is shown as it was stored."""
+    client, course, teacher, alice = widened["client"], widened["course"], widened["teacher"], widened["alice"]
+    with pytest.raises(grader.KeyVerificationError) as caught:
+        grader.fit("bernoulli", y=[1.0, 1.0, 1.0])  # every answer yes: no interior MLE, no key
+    error = KeyComputationError("data", "key_unverifiable", cause=caught.value.message)
+    item_id = widened["item"].id
+    report = RegradeReport(against="answered", applied=False, total=2, failures=[
+        KeyFailure(item_id, alice.id, "Alice", 2, f"data: {error}", "data", message_to_json(error.message)),
+        KeyFailure(item_id, alice.id, "Alice", 1, "data: the fit did not converge")])
+    run = RegradeRun(course_id=course.id, teacher_id=teacher.id, against="answered", status="done", total=2, done=2,
+                     report=report.to_json())
+    db_session.add(run)
+    db_session.commit()
+    url = f"/teach/courses/{course.id}/regrade/run?run={run.id}"
+    russian = html.unescape(client.get(url, headers={"Accept-Language": "ru"}).text)
+    assert "data: На этих данных ключ не удаётся проверить: Все наблюдения (их 3) равны 1" in russian
+    assert "the key cannot be verified" not in russian and "data: the fit did not converge" in russian
+    english = html.unescape(client.get(url, headers=EN).text)
+    assert "data: The key cannot be verified on these data: All 3 observations are 1" in english

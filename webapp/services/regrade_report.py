@@ -55,7 +55,9 @@ class KeyFailure:
     user_id: int
     student: str
     version: int
-    message: str
+    message: str  # English, as the CLI prints it
+    where: str = ""  # the place in the definition ("parts[0].key")
+    problem: dict[str, Any] | None = None  # the error's Message as JSON (grader.messages), worded by the page
 
 
 @dataclass

@@ -84,6 +84,15 @@ FIT_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
                                         "its margin proves the minimiser unique"),
     # Verification problems of the smooth fits.
     "optimizer_not_converged": lambda p: _("the optimiser did not converge: %(reason)s", reason=p["reason"]),
+    # Why an optimiser stopped.
+    "optimizer_start_not_finite": lambda p: _("the negative log-likelihood is not finite at the starting point"),
+    "optimizer_derivatives_not_finite": lambda p: _("the gradient or the Hessian is not finite"),
+    "optimizer_converged": lambda p: _("it converged"),
+    "optimizer_converged_within_rounding": lambda p: _("it converged (the last step within rounding error)"),
+    "optimizer_no_decrease": lambda p: _("the line search found no point with a smaller value"),
+    "optimizer_iteration_limit": lambda p: _("no convergence in %(iterations)d iterations",
+                                             iterations=p["iterations"]),
+    "scipy_said": lambda p: _("SciPy reports: %(text)s", text=p["text"]),
     "hessian_not_finite": lambda p: _("the Hessian of the negative log-likelihood is not finite at the optimum: "
                                       "standard errors are undefined"),
     "hessian_not_definite": lambda p: _("the Hessian of the negative log-likelihood is not positive definite at "

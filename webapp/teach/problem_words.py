@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from exercises.format_texts import problem_from_json
 from exercises.schema import NAME_PATTERN, SLUG_PATTERN
 from grader import Message
 
@@ -205,3 +206,12 @@ def _worded_param(value: Any) -> Any:
 def in_words(text: str) -> str:
     """A grader or format Message (a fit's method, a certificate) in the reader's language; other text as it is."""
     return _worded_param(text) if isinstance(text, Message) else text
+
+
+def stored_in_words(problem: Mapping[str, Any] | None, where: str, english: str) -> str:
+    """A problem stored as JSON (``grader.messages.message_to_json``) in the reader's language, after its place;
+    ``english`` when it was stored without one (an error that has no code, a report from before codes)."""
+    if problem is None:
+        return english
+    text = in_words(problem_from_json(problem))
+    return f"{where}: {text}" if where else text

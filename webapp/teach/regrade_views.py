@@ -29,6 +29,7 @@ from ..rendering import current_locale
 from ..services.regrade import Against, RegradeReport, regrade_scope, run_regrade
 from ..services.regrade_report import SORTS, sort_grade_changes
 from . import bp
+from .problem_words import stored_in_words
 from .views import course_taught_or_403
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ def regrade_run(course_id: int):
         stale=run is not None and is_stale(run, now),
         apply_form=ApplyForm(formdata=None, run=str(run.id)) if run is not None else None,
         refresh=REFRESH_SECONDS,
+        stored_in_words=stored_in_words,
     )
     response = make_response(page)
     if run is not None and run.status == "running" and not is_stale(run, now):

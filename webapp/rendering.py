@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from babel.numbers import get_decimal_symbol
 from flask import Flask
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from markdown_it import MarkdownIt
@@ -64,6 +66,26 @@ def zone_label(local: datetime) -> str:
     return f"UTC{sign}{hours}:{rest:02d}" if rest else f"UTC{sign}{hours}"
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def reader_number(value: float, spec: str = ".3g") -> str:
+    """A number in the reader's notation, formatted by ``spec`` ("r": every digit of its repr): 0,25 and
+    1,99·10¹⁴ in Russian, 0.25 and 1.99·10¹⁴ in English."""
+    number = float(value)
+    if not math.isfinite(number):
+        return "NaN" if math.isnan(number) else ("−∞" if number < 0 else "∞")
+    if number == 0:
+        return "0"
+    text = repr(number) if spec == "r" else format(number, spec)
+    mantissa, _e, exponent = text.partition("e")
+    mantissa = mantissa.replace(".", get_decimal_symbol(current_locale()))
+    if not exponent:
+        return mantissa
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
+    return power if mantissa == "1" else f"{mantissa}·{power}"
+
+
 def register_template_helpers(app: Flask) -> None:
     from .feedback import STATUS_BADGES, status_word, verdict_message
 
@@ -74,4 +96,5 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = markdown_to_html
     app.jinja_env.filters["inline_markdown"] = inline_markdown
     app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["number"] = reader_number
     app.jinja_env.globals["current_locale"] = current_locale

@@ -17,7 +17,7 @@ import pytest
 import grader
 from grader.error_texts import ERROR_TEMPLATES
 from grader.errors import GraderError
-from grader.families.bernoulli import Bernoulli
+from .test_grader_verification import UncheckedBernoulli, WrongClosedForm
 from grader.messages import TEMPLATES, Message
 
 GRADER = Path(grader.__file__).parent
@@ -246,19 +246,6 @@ def test_a_separation_found_after_the_fit_failed_is_the_error_code():
                                  f"{error.params['direction']}, X·b > 0 for every y = 1")
 
 
-class UncheckedBernoulli(Bernoulli):
-    id = "unchecked_bernoulli_codes"
-
-    def _mle_problem(self, data):
-        return None
-
-
-class WrongClosedForm(Bernoulli):
-    id = "wrong_closed_form_codes"
-
-    def _closed_form(self, data):
-        y = data["y"]
-        return {"p": (y.sum() + 1) / (y.size + 2)}
 
 
 def test_a_runaway_fit_names_the_domain_as_a_message(monkeypatch):

@@ -15,6 +15,7 @@ from exercises import GENERATORS
 from exercises.format_texts import FORMAT_TEMPLATES, FormatMessage
 from grader.messages import TEMPLATES as GRADER_TEMPLATES
 from webapp.models import Role
+from webapp.rendering import reader_number
 from webapp.services.authoring_draft import FieldProblem
 from webapp.teach.fit_words import FIT_WORDS
 from webapp.teach.grader_error_words import GRADER_ERROR_WORDS
@@ -187,3 +188,21 @@ def test_the_verification_of_the_fit_reads_in_russian(teacher):
     assert "log lam" in method and CYRILLIC.search(method) and CYRILLIC.search(certificate)
     assert "newton on" not in method and "verified by certificate" not in method
     assert "convex nll" not in certificate
+    # the numbers of the check in the reader's notation: a decimal comma and a power of ten
+    assert re.fullmatch(r"0|\d,\d·10⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+", rows["Норма градиента в оптимуме"]), rows
+
+
+@pytest.mark.parametrize("value, spec, russian, english", [
+    (1.7e-12, ".1e", "1,7·10⁻¹²", "1.7·10⁻¹²"),
+    (1.99e14, ".3g", "1,99·10¹⁴", "1.99·10¹⁴"),
+    (0.25, ".3g", "0,25", "0.25"),
+    (1e-6, ".3g", "10⁻⁶", "10⁻⁶"),
+    (2.0, "r", "2,0", "2.0"),
+    (0.0, ".1e", "0", "0"),
+    (float("-inf"), ".3g", "−∞", "−∞"),
+])
+def test_numbers_are_written_in_the_readers_notation(app, value, spec, russian, english):
+    with app.test_request_context(), force_locale("ru"):
+        assert reader_number(value, spec) == russian
+    with app.test_request_context(), force_locale("en"):
+        assert reader_number(value, spec) == english

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 import grader
 from grader.error_texts import ERROR_TEMPLATES
 from grader.families import POSITIVE, REAL, UNIT_INTERVAL
-from grader.families.bernoulli import Bernoulli
+from ..grader.test_grader_verification import UncheckedBernoulli, WrongClosedForm
 from grader.likelihood_plot import likelihood_grid
 from grader.messages import Message
 from webapp.teach.grader_error_words import GRADER_ERROR_WORDS
@@ -27,19 +27,6 @@ X1 = np.arange(6.0)
 LINE = np.column_stack([ONES, X1])
 
 
-class _UncheckedBernoulli(Bernoulli):
-    id = "unchecked_bernoulli_words"
-
-    def _mle_problem(self, data):
-        return None
-
-
-class _WrongClosedForm(Bernoulli):
-    id = "wrong_closed_form_words"
-
-    def _closed_form(self, data):
-        y = data["y"]
-        return {"p": (y.sum() + 1) / (y.size + 2)}
 
 
 def _raised(action: Callable[[], Any]) -> Message:
@@ -103,8 +90,8 @@ def _samples() -> dict[str, Message]:
         lambda: grader.fit("multinomial_logistic", X=LINE, y=[0, 0, 1, 0, 1, 2]),
         lambda: grader.fit("poisson_regression", X=LINE, y=np.zeros(6)),
         lambda: grader.fit("poisson_regression", X=np.column_stack([ONES, X1 > 2]), y=[0, 0, 0, 1, 2, 3]),
-        lambda: grader.fit(_UncheckedBernoulli.id, y=[1] * 15),
-        lambda: grader.fit(_WrongClosedForm.id, y=[1, 0, 0, 1, 1]),
+        lambda: grader.fit(UncheckedBernoulli.id, y=[1] * 15),
+        lambda: grader.fit(WrongClosedForm.id, y=[1, 0, 0, 1, 1]),
         lambda: grader.parse_key_spec(3),
         lambda: grader.parse_key_spec("mle.q["),
         _fit_key("mle q"),
@@ -143,8 +130,8 @@ def _samples() -> dict[str, Message]:
 @pytest.fixture(scope="module")
 def samples() -> dict[str, Message]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(grader.FAMILIES, _UncheckedBernoulli.id, _UncheckedBernoulli)
-        patch.setitem(grader.FAMILIES, _WrongClosedForm.id, _WrongClosedForm)
+        patch.setitem(grader.FAMILIES, UncheckedBernoulli.id, UncheckedBernoulli)
+        patch.setitem(grader.FAMILIES, WrongClosedForm.id, WrongClosedForm)
         return _samples()
 
 

@@ -33,11 +33,12 @@ class FitCheck:
     method: str  # the grader's Message, which the page words in the reader's language
     iterations: int | None
     n: int | None
-    grad_norm: str | None
-    newton_decrement: str | None
+    # numbers, written by the page in the reader's notation
+    grad_norm: float | None
+    newton_decrement: float | None
     hessian_definite: bool | None
-    closed_form: str | None  # the largest relative difference from the closed form
-    second_method: str | None
+    closed_form: float | None  # the largest relative difference from the closed form
+    second_method: float | None
     certificate: str | None
     problems: tuple[str, ...]
 
@@ -96,10 +97,6 @@ def _checks(definition: ExerciseDefinition, verification: dict[str, Any]) -> lis
     return [_check(name, models[name].family if name in models else "", report) for name, report in reports.items()]
 
 
-def _scientific(value: float | None) -> str | None:
-    return None if value is None else f"{value:.1e}"
-
-
 def _check(name: str, family: str, report: dict[str, Any]) -> FitCheck:
     return FitCheck(
         model=name,
@@ -108,11 +105,11 @@ def _check(name: str, family: str, report: dict[str, Any]) -> FitCheck:
         method=report.get("method", ""),  # a grader Message, worded by the page
         iterations=report.get("iterations"),
         n=report.get("n"),
-        grad_norm=_scientific(report.get("grad_norm")),
-        newton_decrement=_scientific(report.get("newton_decrement")),
+        grad_norm=report.get("grad_norm"),
+        newton_decrement=report.get("newton_decrement"),
         hessian_definite=report.get("hessian_definite"),
-        closed_form=_scientific(report.get("closed_form_max_rel_diff")),
-        second_method=_scientific(report.get("second_method_max_rel_diff")),
+        closed_form=report.get("closed_form_max_rel_diff"),
+        second_method=report.get("second_method_max_rel_diff"),
         certificate=report.get("certificate"),
         problems=tuple(report.get("problems", ())),
     )

@@ -8,38 +8,21 @@ vectors) is shown as it is, numbers in the reader's notation. A test checks that
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from babel.numbers import get_decimal_symbol
 from flask_babel import gettext as _
 
-from ..rendering import current_locale
-
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
+from ..rendering import reader_number
 
 def _number(value: Any) -> str:
     """Three significant figures, as the English report shows them: 0,25 and 1,99·10¹⁴ in Russian."""
-    return _written(f"{float(value):.3g}")
+    return reader_number(value, ".3g")
 
 
 def _exact(value: Any) -> str:
     """Every digit of the value: two estimates that disagree may differ only in the last ones."""
-    return _written(repr(float(value)))
-
-
-def _written(text: str) -> str:
-    value = float(text)
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("−∞" if value < 0 else "∞")
-    mantissa, _e, exponent = text.partition("e")
-    mantissa = mantissa.replace(".", get_decimal_symbol(current_locale()))
-    if not exponent:
-        return mantissa
-    power = "10" + str(int(exponent)).translate(_SUPERSCRIPTS)
-    return power if mantissa == "1" else f"{mantissa}·{power}"
+    return reader_number(value, "r")
 
 
 FIT_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {

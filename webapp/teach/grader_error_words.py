@@ -15,10 +15,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..rendering import reader_number
+
 
 def _number(value: Any) -> str:
-    """A number as people read it, e.g. 2.5 or 1e+08; anything else as it is."""
-    return format(value, "g") if isinstance(value, Real) else str(value)
+    """A number in the reader's notation (2,5 or 1·10⁸ in Russian); anything else as it is."""
+    return reader_number(value, "g") if isinstance(value, Real) else str(value)
 
 
 def _where(index: Any) -> str:
@@ -37,7 +39,7 @@ def _combination(terms: Any) -> str:
     """(column, coefficient) terms as "2·column 0 − 0.5·column 3"."""
     text = ""
     for column, coefficient in terms:
-        term = f"{abs(coefficient):.4g}·" + _("column %(column)d", column=column)
+        term = f"{reader_number(abs(coefficient), '.4g')}·" + _("column %(column)d", column=column)
         if not text:
             text = f"−{term}" if coefficient < 0 else term
         else:
@@ -162,8 +164,8 @@ GRADER_ERROR_WORDS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "normal_spread_below_precision": lambda p: _(
         "x varies only in its last digits (σ̂ = %(sigma)s is %(ratio)s of |μ̂| = %(mu)s), so double precision cannot "
-        "verify the key: subtract a round number near the mean from x first.", sigma=format(p["sigma"], ".3g"),
-        ratio=format(p["ratio"], ".2g"), mu=format(p["mu"], ".3g")),
+        "verify the key: subtract a round number near the mean from x first.", sigma=reader_number(p["sigma"], ".3g"),
+        ratio=reader_number(p["ratio"], ".2g"), mu=reader_number(p["mu"], ".3g")),
     "poisson_no_mle": lambda p: (
         _("The only count is 0: the MLE λ̂ = 0 lies on the boundary of λ > 0, so there is no interior maximum. The "
           "data need a positive count.")
@@ -254,7 +256,7 @@ GRADER_ERROR_WORDS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
         "keys of this model: %(valid)s.", spec=p["spec"], name=p["name"], shape=p["shape"], valid=p["valid"]),
     "likelihood_out_of_range": lambda p: _("The likelihood itself, exp(%(loglik)s), is too small or too large for a "
                                            "computer's numbers: use loglik or mean_nll as the key.",
-                                           loglik=format(p["loglik"], ".6g")),
+                                           loglik=reader_number(p["loglik"], ".6g")),
     # Likelihood plots.
     "plot_element_count": lambda p: _("A likelihood plot shows one or two different parameters; asked for: "
                                       "%(elements)s.", elements=", ".join(map(str, p["elements"]))),

@@ -17,8 +17,9 @@ import pytest
 import grader
 from grader.error_texts import ERROR_TEMPLATES
 from grader.errors import GraderError
-from .test_grader_verification import UncheckedBernoulli, WrongClosedForm
 from grader.messages import TEMPLATES, Message
+
+from .test_grader_verification import UncheckedBernoulli, WrongClosedForm
 
 GRADER = Path(grader.__file__).parent
 ERROR_CLASSES = {"DataError", "ParameterError", "KeySpecError", "KeyVerificationError"}

@@ -10,7 +10,6 @@ import pytest
 from flask_babel import force_locale
 
 import grader
-
 from exercises import GENERATORS
 from exercises.format_texts import FORMAT_TEMPLATES, FormatMessage
 from grader.messages import TEMPLATES as GRADER_TEMPLATES

@@ -17,10 +17,11 @@ from flask_babel import force_locale
 import grader
 from grader.error_texts import ERROR_TEMPLATES
 from grader.families import POSITIVE, REAL, UNIT_INTERVAL
-from ..grader.test_grader_verification import UncheckedBernoulli, WrongClosedForm
 from grader.likelihood_plot import likelihood_grid
 from grader.messages import Message
 from webapp.teach.grader_error_words import GRADER_ERROR_WORDS
+
+from ..grader.test_grader_verification import UncheckedBernoulli, WrongClosedForm
 
 ONES = np.ones(6)
 X1 = np.arange(6.0)

@@ -37,9 +37,9 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 import grader
-from grader.messages import message_to_json
 from exercises import Dataset, KeyContext, build_dataset, check_answer, compute_key, read_answer
 from exercises.schema import TextPart
+from grader.messages import message_to_json
 
 from ..models import (
     Assignment,

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..rendering import reader_number
 
+
 def _number(value: Any) -> str:
     """Three significant figures, as the English report shows them: 0,25 and 1,99·10¹⁴ in Russian."""
     return reader_number(value, ".3g")

@@ -19,6 +19,7 @@ from webapp.models import Grade, Grading, Submission, utcnow
 from webapp.services import regrade as regrade_service
 from webapp.services.overrides import grade_for, override_grade
 from webapp.services.regrade import NOT_ANSWERED, Against, RegradeReport, regrade_scope, run_regrade
+from webapp.services.regrade_report import NoKey
 from webapp.services.review import review_text_answer
 from webapp.services.submit import Outcome, submit_answer
 from webapp.services.sync import sync_exercises
@@ -330,3 +331,10 @@ def test_the_command_refuses_an_unknown_course_or_an_item_of_another_course(
     assert foreign.exit_code != 0 and f"has no assignment item with id {other_item.id}" in foreign.output
     wrong = runner.invoke(args=["regrade", str(classroom["course"].id), "--against", "sideways"])
     assert wrong.exit_code == 2 and "sideways" in wrong.output
+
+
+def test_a_reason_json_cannot_hold_is_kept_in_english_only():
+    # NaN is not JSON (PostgreSQL refuses it): the report keeps the English text and no code for the page.
+    error = grader.ParameterError("param_outside_domain", name="p", condition="0 < p < 1", value=float("nan"))
+    why = NoKey.of(error)
+    assert (why.message, why.problem) == ("p must satisfy 0 < p < 1; got nan", None)

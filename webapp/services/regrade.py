@@ -39,7 +39,6 @@ from sqlalchemy.orm import Session, selectinload
 import grader
 from exercises import Dataset, KeyContext, build_dataset, check_answer, compute_key, read_answer
 from exercises.schema import TextPart
-from grader.messages import message_to_json
 
 from ..models import (
     Assignment,
@@ -53,7 +52,7 @@ from ..models import (
     User,
     Variant,
 )
-from .regrade_report import GradeChange, KeyFailure, PartChange, RegradeReport, SubmissionChange
+from .regrade_report import GradeChange, KeyFailure, NoKey, PartChange, RegradeReport, SubmissionChange
 from .review import REVIEWED, submission_score
 from .submit import update_grade, verdict_to_json
 from .variants import VariantKey, ensure_key
@@ -247,7 +246,7 @@ def _judge(
     answered = submission.exercise_version
     version = variant.exercise.current_version if against is Against.CURRENT else answered
     key = keys.get(variant, version)
-    if isinstance(key, _NoKey):
+    if isinstance(key, NoKey):
         _record_failure(report, submission, version, key)
         return None
     report.checked += 1
@@ -287,7 +286,7 @@ def _verdict(code: str, message: str, params: dict[str, Any] | None = None) -> d
     }
 
 
-def _record_failure(report: RegradeReport, submission: Submission, version: ExerciseVersion, why: _NoKey) -> None:
+def _record_failure(report: RegradeReport, submission: Submission, version: ExerciseVersion, why: NoKey) -> None:
     for failure in report.failures:
         if (failure.item_id, failure.user_id, failure.version) == (
             submission.assignment_item_id,
@@ -328,24 +327,6 @@ def _score(verdict: Mapping[str, Any]) -> float:
     return float(verdict.get("score") or 0.0)
 
 
-@dataclass(frozen=True)
-class _NoKey:
-    """Why a variant's key cannot be computed: ``message`` in English ("field: text", as the CLI prints it); the
-    error's Message as JSON in ``problem`` when it has one, for the page to word, with its place ``where``."""
-
-    message: str
-    where: str = ""
-    problem: dict[str, Any] | None = None
-
-    @classmethod
-    def of(cls, error: Exception) -> _NoKey:
-        where = getattr(error, "field", "") or ""
-        text = str(error) or type(error).__name__
-        message = getattr(error, "message", None)
-        problem = message_to_json(message) if isinstance(message, grader.Message) else None
-        return cls(f"{where}: {text}" if where else text, where, problem)
-
-
 class _Keys:
     """The keys (and data) of one batch's variants, each computed once, by the current grader.
 
@@ -357,17 +338,17 @@ class _Keys:
     def __init__(self, session: Session, *, apply: bool):
         self.session = session
         self.apply = apply
-        self.keys: dict[tuple[int, int], VariantKey | _NoKey] = {}
+        self.keys: dict[tuple[int, int], VariantKey | NoKey] = {}
         self.datasets: dict[tuple[int, int], Dataset | None] = {}
 
-    def get(self, variant: Variant, version: ExerciseVersion) -> VariantKey | _NoKey:
+    def get(self, variant: Variant, version: ExerciseVersion) -> VariantKey | NoKey:
         """The key, or why it cannot be computed."""
         found = self.keys.get((variant.id, version.id))
         if found is None:
             found = self.keys[(variant.id, version.id)] = self._compute(variant, version)
         return found
 
-    def _compute(self, variant: Variant, version: ExerciseVersion) -> VariantKey | _NoKey:
+    def _compute(self, variant: Variant, version: ExerciseVersion) -> VariantKey | NoKey:
         cached = (
             variant.key_version_id == version.id
             and variant.grader_version == grader.GRADER_VERSION
@@ -381,7 +362,7 @@ class _Keys:
             dataset = build_dataset(definition, variant.seed)
             computed = compute_key(definition, dataset)
         except (ValueError, ArithmeticError) as error:
-            return _NoKey.of(error)
+            return NoKey.of(error)
         return VariantKey(definition, dataset, computed.values, computed.mistakes)
 
     def data_differs(self, variant: Variant, answered: ExerciseVersion, judged: Dataset) -> bool:

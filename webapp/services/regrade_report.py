@@ -3,10 +3,14 @@ change, and the variants whose key could not be computed. Plain values, stored a
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import grader
+from grader.messages import message_to_json
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,28 @@ class GradeChange:
     @property
     def change(self) -> float:
         return self.after - self.before
+
+
+@dataclass(frozen=True)
+class NoKey:
+    """Why a variant's key cannot be computed: ``message`` in English ("field: text", as the CLI prints it); the
+    error's Message as JSON in ``problem`` when it has one, for the page to word, with its place ``where``."""
+
+    message: str
+    where: str = ""
+    problem: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, error: Exception) -> NoKey:
+        where = getattr(error, "field", "") or ""
+        text = str(error) or type(error).__name__
+        message = getattr(error, "message", None)
+        problem = message_to_json(message) if isinstance(message, grader.Message) else None
+        try:  # the report is stored as JSON: a parameter JSON cannot hold leaves the English alone
+            json.dumps(problem, allow_nan=False)
+        except (TypeError, ValueError):
+            problem = None
+        return cls(f"{where}: {text}" if where else text, where, problem)
 
 
 @dataclass(frozen=True)
